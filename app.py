@@ -1,0 +1,34 @@
+"""Attention Pooling Lab: home page (run with `streamlit run app.py`)."""
+
+import streamlit as st
+
+from ui.page import setup_page
+
+setup_page("Home", icon="🏠")
+
+st.title("Attention Pooling Lab")
+st.markdown(
+    """
+Attention pooling predicts a value at a **query** x by averaging the **values** y_i of the
+training examples, weighting each by how similar its **key** x_i is to the query:
+
+* **queries** x — where we predict,
+* **keys** x_i — the training inputs,
+* **values** y_i — the training outputs.
+"""
+)
+st.latex(r"f(x) = \sum_i \alpha(x, x_i)\, y_i, \qquad "
+         r"\alpha(x, x_i) = \operatorname{softmax}_i\!\Big(-\frac{(x - x_i)^2}{2h^2}\Big)")
+st.markdown(
+    """
+With equal weights this is **average pooling**; with the Gaussian weights above it is
+**Nadaraya–Watson kernel regression**, the example the *Dive into Deep Learning* attention chapter
+starts from. The bandwidth h sets how local the attention is.
+"""
+)
+st.subheader("Pages")
+st.page_link("pages/1_Data.py", label="Data — generate the d2l data or upload a CSV",
+             icon=":material/table_chart:")
+st.page_link("pages/2_Explore.py", label="Explore — the fit and the attention heatmap together",
+             icon=":material/insights:")
+st.caption(f"Current dataset: {st.session_state.dataset.label}")

@@ -1,0 +1,25 @@
+"""nwcore: attention pooling as Nadaraya–Watson kernel regression (no Streamlit inside).
+
+Keys x_i are the training inputs, values y_i the training outputs and queries x the points where
+we predict: f(x) = Σ_i α(x, x_i) y_i with attention weights α that sum to 1 over the keys.
+"""
+
+from .data import (
+    FUNCTIONS,
+    PRESETS,
+    Dataset,
+    d2l_queries,
+    generate,
+    generate_preset,
+    generated_dataset,
+    query_grid,
+    true_function,
+)
+from .kernels import KERNELS, equivalent_bandwidth, kernel_std, kernel_values
+from .pooling import (
+    attention_weights,
+    average_pooling,
+    effective_keys,
+    empty_windows,
+    nadaraya_watson,
+)

@@ -1,0 +1,61 @@
+"""Argument checks shared by nwcore's public functions.
+
+Every public function validates at its boundary and raises ``ValueError`` with a message a
+person can act on, before any array work (the scikit-learn convention).
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+import numpy as np
+
+#: Coordinates beyond this magnitude make (x - x_i)^2 overflow float64; standardise such data.
+MAX_ABS_COORDINATE = 1e150
+
+
+def as_finite_vector(values, name: str, *, allow_empty: bool = False) -> np.ndarray:
+    """Return ``values`` as a 1-D float64 array, or raise ``ValueError`` saying what is wrong."""
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name} must be numbers; could not convert them ({error}).") from None
+    if array.ndim == 0:
+        array = array.reshape(1)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional; got an array of shape {array.shape}.")
+    if array.size == 0 and not allow_empty:
+        raise ValueError(f"{name} is empty; give at least one value.")
+    if not np.all(np.isfinite(array)):
+        bad = int(np.count_nonzero(~np.isfinite(array)))
+        raise ValueError(
+            f"{name} contains {bad} non-finite value(s) (NaN or inf); drop or fill them first."
+        )
+    if array.size and np.max(np.abs(array)) > MAX_ABS_COORDINATE:
+        raise ValueError(
+            f"{name} has values beyond ±{MAX_ABS_COORDINATE:g}; rescale the data first."
+        )
+    return array
+
+
+def check_bandwidth(bandwidth) -> float:
+    """Return the bandwidth h as a float; h must be a finite number > 0."""
+    if isinstance(bandwidth, bool) or not isinstance(bandwidth, (Real, np.floating, np.integer)):
+        raise ValueError(f"bandwidth must be a positive number; got {bandwidth!r}.")
+    h = float(bandwidth)
+    if not math.isfinite(h) or h <= 0.0:
+        raise ValueError(
+            f"bandwidth must be a finite number > 0; got {h!r}. "
+            "Use kernel='constant' (average pooling) for an infinitely wide kernel."
+        )
+    return h
+
+
+def check_same_length(keys: np.ndarray, values: np.ndarray) -> None:
+    """Keys and values pair up one to one."""
+    if keys.shape != values.shape:
+        raise ValueError(
+            f"keys and values must have the same length; got {keys.size} keys and "
+            f"{values.size} values."
+        )

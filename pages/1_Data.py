@@ -1,0 +1,55 @@
+"""Data page: generate the d2l data (or another law) or upload a file."""
+
+import streamlit as st
+
+import nwcore
+from nwcore.charts import display_points, scatter_chart
+from ui.charts import show_chart
+from ui.data import apply_upload, read_upload, regenerate, select_preset
+from ui.page import setup_page
+from ui.state import dataset, widget_key
+
+setup_page("Data", icon="📊")
+st.title("Data")
+st.caption("Keys x_i and values y_i: the training examples that attention pooling averages.")
+
+source = st.radio("Source", ["Generate", "Upload a file"], horizontal=True, key="data_source")
+
+if source == "Generate":
+    st.selectbox("Preset", list(nwcore.PRESETS), format_func=lambda p: nwcore.PRESETS[p].label,
+                 key=widget_key("preset"), on_change=select_preset)
+    with st.form("generate"):
+        st.selectbox("Function f(x)", list(nwcore.FUNCTIONS),
+                     format_func=lambda f: nwcore.FUNCTIONS[f][0], key=widget_key("fn"))
+        left, middle, right = st.columns(3)
+        left.number_input("Number of points n", 1, nwcore.data.MAX_GENERATED_POINTS, step=10,
+                          key=widget_key("n"))
+        middle.number_input("Noise standard deviation σ", 0.0, 5.0, step=0.1, format="%.2f",
+                            key=widget_key("noise"))
+        right.number_input("Seed", 0, 2**32 - 1, step=1, key=widget_key("seed"),
+                           help="The same seed gives the same data.")
+        st.form_submit_button("Generate", type="primary", on_click=regenerate)
+else:
+    uploaded = st.file_uploader(
+        "A table with a header row: CSV, TSV or TXT (delimiter and decimal mark are detected), "
+        "Excel, Parquet or JSON", type=["csv", "tsv", "txt", "xlsx", "parquet", "json"],
+        key="upload")
+    if uploaded is not None:
+        table = read_upload(uploaded)
+        if table is not None:
+            apply_upload(uploaded, table)
+
+report = st.session_state.get("upload_report")
+if report and dataset().source == "uploaded":
+    st.success(report["summary"])
+    for note in report["notes"]:
+        st.info(note)
+
+current = dataset()
+st.subheader("Current dataset")
+st.markdown(f"**{current.label}** — {len(current.frame):,} points")
+left, right = st.columns([2, 3])
+left.dataframe(current.frame.head(500), height=300, width="stretch")
+with right:
+    show_chart(scatter_chart(display_points(current.keys, current.values)),
+               alt_text="Scatter plot of the current dataset")

@@ -1,0 +1,117 @@
+"""AppTest runs of every page: no exceptions, and the main flows work."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ["app.py"] + sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
+
+
+def run_page(path: str, query: dict | None = None) -> AppTest:
+    app = AppTest.from_file(str(ROOT / path), default_timeout=60)
+    for name, value in (query or {}).items():
+        app.query_params[name] = value
+    return app.run()
+
+
+def charts(app: AppTest):
+    return app.get("vega_lite_chart")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_runs_on_a_fresh_session(path):
+    app = run_page(path)
+    assert not app.exception, app.exception
+    assert app.title, "each page has a title"
+
+
+def test_home_explains_queries_keys_values():
+    text = " ".join(m.value for m in run_page("app.py").markdown)
+    for word in ("queries", "keys", "values"):
+        assert word in text
+
+
+def test_generate_then_explore_then_change_h():
+    app = run_page("pages/1_Data.py")
+    app.selectbox(key="_w_preset").select("d2l_new").run()
+    app.number_input(key="_w_seed").set_value(7)
+    app.form_submit_button[0].click().run()
+    assert not app.exception
+    data = app.session_state["dataset"]
+    assert len(data.frame) == 40 and data.function == "2sin_x"
+    app.switch_page("pages/2_Explore.py").run()
+    assert not app.exception
+    first = charts(app)[0].proto.spec
+    app.select_slider(key="_w_h").set_value(0.2).run()
+    assert not app.exception
+    assert app.session_state["h"] == 0.2
+    assert charts(app)[0].proto.spec != first or charts(app)[0].proto.datasets != first
+    assert app.session_state["dataset"] is not None and len(app.session_state["dataset"].frame) == 40
+
+
+def test_same_seed_same_data():
+    first = run_page("pages/1_Data.py")
+    second = run_page("pages/1_Data.py")
+    assert first.session_state["dataset"].frame.equals(second.session_state["dataset"].frame)
+
+
+def test_dataset_survives_switching_pages():
+    app = run_page("pages/1_Data.py")
+    app.number_input(key="_w_n").set_value(123)
+    app.form_submit_button[0].click().run()
+    app.switch_page("pages/2_Explore.py").run()
+    app.switch_page("app.py").run()
+    app.switch_page("pages/2_Explore.py").run()
+    assert len(app.session_state["dataset"].frame) == 123
+    assert not app.exception
+
+
+def test_explore_pooling_switch_updates_both_charts():
+    app = run_page("pages/2_Explore.py")
+    before = charts(app)[0].proto.datasets
+    app.selectbox(key="_w_kernel").select("average").run()
+    assert not app.exception
+    assert charts(app)[0].proto.datasets != before
+
+
+def test_upload_csv_reports_accounting_and_bad_file_keeps_data():
+    app = run_page("pages/1_Data.py")
+    app.radio(key="data_source").set_value("Upload a file").run()
+    rows = "\n".join(f"{i},{i * 0.5}" for i in range(117))
+    csv = ("x,y\n" + rows + "\nfoo,1\n2,bar\n3,\n").encode()
+    app.file_uploader(key="upload").upload("good.csv", csv, "text/csv").run()
+    assert not app.exception
+    app.button(key="use_upload").click().run()
+    assert not app.exception
+    assert any("read 120 rows, used 117, dropped 3" in s.value for s in app.success)
+    kept = app.session_state["dataset"]
+    assert kept.source == "uploaded" and len(kept.frame) == 117
+    app.file_uploader(key="upload").upload("bad.csv", b"\x89PNG\r\n\x1a\n\x00\x00garbage",
+                                            "text/csv").run()
+    assert not app.exception
+    assert app.error, "a bad file shows an error message"
+    assert app.session_state["dataset"] is kept
+
+
+def test_uploaded_data_explore_uses_query_grid():
+    app = run_page("pages/1_Data.py")
+    app.radio(key="data_source").set_value("Upload a file").run()
+    csv = ("a,b\n" + "\n".join(f"{i / 10},{(i % 7) / 3}" for i in range(300))).encode()
+    app.file_uploader(key="upload").upload("grid.csv", csv, "text/csv").run()
+    app.button(key="use_upload").click().run()
+    app.switch_page("pages/2_Explore.py").run()
+    assert not app.exception
+    app.number_input(key="_w_nq").set_value(80).run()
+    assert not app.exception
+    assert app.session_state["nq"] == 80
+
+
+def test_many_keys_heatmap_is_binned():
+    app = run_page("pages/1_Data.py")
+    app.number_input(key="_w_n").set_value(2000)
+    app.form_submit_button[0].click().run()
+    app.switch_page("pages/2_Explore.py").run()
+    assert not app.exception
+    assert any("bins of x" in c.value for c in app.caption)

@@ -1,0 +1,1 @@
+"""Streamlit glue: session state, shared controls and the page menu (pages call these)."""
