@@ -9,6 +9,8 @@ round trip.
 
 from __future__ import annotations
 
+import warnings
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -22,6 +24,7 @@ SERIES_COLOURS = {
     "learned pooling": "#9467bd",
 }
 MAX_POINTS_SHOWN = 5000
+AXIS_TITLES = {"query": "query x", "key": "key x_i"}
 
 
 def _weight_color(legend_title="weight α"):
@@ -122,10 +125,10 @@ def explorer_chart(points: pd.DataFrame, curves: pd.DataFrame, fit: pd.DataFrame
         x=alt.X("x:Q"), y=alt.Y("prediction:Q"),
     ).transform_filter({"or": [{"param": "hover", "empty": False},
                                {"param": "pin", "empty": False}]})
-    weighted = alt.Chart(cells).mark_circle(stroke="black", strokeWidth=0.5).encode(
+    weighted = alt.Chart(cells).mark_circle(color="#d62728", opacity=0.7, stroke="black",
+                                            strokeWidth=0.5).encode(
         x=alt.X("key_x:Q"), y=alt.Y("key_y:Q"),
-        size=alt.Size("weight:Q", scale=alt.Scale(range=[0, 600]), legend=None),
-        color=_weight_color(),
+        size=alt.Size("weight:Q", scale=alt.Scale(range=[0, 600], domainMin=0), legend=None),
     ).transform_filter({"param": "hover", "empty": False})
     fit_layers = alt.layer(_points_layer(points), _curves_layer(curves, "x (queries and keys)"),
                            weighted, marked, query_points).resolve_scale(color="independent")
@@ -141,10 +144,204 @@ def explorer_chart(points: pd.DataFrame, curves: pd.DataFrame, fit: pd.DataFrame
                  alt.Tooltip("weight:Q", title="weight α", format=".4f")],
     ).transform_filter({"param": "hover", "empty": False}).properties(
         width=width, height=110, title="Weights of the hovered query over the keys")
-    return alt.vconcat(fit_layers, heat, profile, spacing=12).resolve_scale(
-        x="shared", color="independent", size="independent")
+    with warnings.catch_warnings():
+        # Altair notes that it merges the selections shared by several views: that is the point.
+        warnings.filterwarnings("ignore", message="Automatically deduplicated selection")
+        return alt.vconcat(fit_layers, heat, profile, spacing=12).resolve_scale(
+            x="shared", color="independent", size="independent")
 
 
-def scatter_chart(frame: pd.DataFrame, *, width: int = 640, height: int = 260):
+def scatter_chart(frame: pd.DataFrame, *, width: int | str = "container", height: int = 260):
     """Small scatter of a dataset (columns x, y)."""
     return _points_layer(frame).properties(width=width, height=height, title="Current dataset")
+
+
+def kernel_shapes_chart(*, equal_widths: bool = False, width: int = 560, height: int = 260):
+    """K(u) of every kernel on u ∈ [-2.5, 2.5]; with ``equal_widths`` all have the std of a
+    standard Gaussian (compact kernels stretched by 1/std)."""
+    from .kernels import KERNELS, equivalent_bandwidth, kernel_values
+
+    u = np.linspace(-2.5, 2.5, 401)
+    rows = []
+    for kernel in KERNELS:
+        scale = equivalent_bandwidth(kernel, 1.0) if equal_widths else 1.0
+        rows.append(pd.DataFrame({"u": u, "K": kernel_values(kernel, u / scale),
+                                  "kernel": kernel}))
+    frame = pd.concat(rows, ignore_index=True)
+    return alt.Chart(frame).mark_line(strokeWidth=2.5).encode(
+        x=alt.X("u:Q", title="u = (x − x_i) / h"),
+        y=alt.Y("K:Q", title="K(u)"),
+        color=alt.Color("kernel:N", title="kernel", sort=list(KERNELS)),
+        tooltip=[alt.Tooltip("kernel:N"), alt.Tooltip("u:Q", format=".2f"),
+                 alt.Tooltip("K:Q", format=".3f")],
+    ).properties(width=width, height=height,
+                 title="Kernel shapes (equal widths)" if equal_widths
+                 else "Kernel shapes (d2l's raw widths: radius 1)")
+
+
+def show_heatmaps(matrices, *, xlabel: str = "Keys", ylabel: str = "Queries", titles=None,
+                  row_titles=None, panel_size: int = 160):
+    """d2l's ``show_heatmaps`` as one Altair chart: a grid of attention matrices.
+
+    ``matrices`` has shape (panel rows, panel columns, queries, keys) — 4-D as in d2l; one shared
+    colour scale; ``titles`` label the columns and ``row_titles`` the rows.
+    """
+    matrices = np.asarray(matrices, dtype=np.float64)
+    if matrices.ndim != 4:
+        raise ValueError(f"matrices must be 4-D (rows, columns, queries, keys); got shape "
+                         f"{matrices.shape}.")
+    n_rows, n_cols, n_q, n_k = matrices.shape
+    domain_max = float(np.nanmax(matrices)) if matrices.size else 1.0
+    grid_rows = []
+    for r in range(n_rows):
+        panels = []
+        for c in range(n_cols):
+            frame = pd.DataFrame({
+                "query": np.repeat(np.arange(n_q), n_k), "key": np.tile(np.arange(n_k), n_q),
+                "weight": matrices[r, c].ravel()})
+            title = titles[c] if titles is not None and r == 0 else ""
+            if row_titles is not None and c == 0:
+                title = f"{row_titles[r]}  {title}".strip()
+            panels.append(alt.Chart(frame).mark_rect().encode(
+                x=alt.X("key:O", title=xlabel if r == n_rows - 1 else None,
+                        axis=alt.Axis(labels=False, ticks=False)),
+                y=alt.Y("query:O", title=ylabel if c == 0 else None,
+                        axis=alt.Axis(labels=False, ticks=False)),
+                color=alt.Color("weight:Q", title="weight",
+                                scale=alt.Scale(scheme=WEIGHT_SCHEME, domain=[0, domain_max])),
+                tooltip=[alt.Tooltip("query:O"), alt.Tooltip("key:O"),
+                         alt.Tooltip("weight:Q", format=".4f")],
+            ).properties(width=panel_size, height=panel_size, title=title))
+        grid_rows.append(alt.hconcat(*panels))
+    return alt.vconcat(*grid_rows).resolve_scale(color="shared")
+
+
+def _plain_curves(curves: pd.DataFrame):
+    """Curves with fixed colours per series and no colour scale (for grids that share the
+    weight colour scale)."""
+    layers = [alt.Chart(curves[curves["series"] == name]).mark_line(
+        color=colour, strokeWidth=2, strokeDash=[5, 3] if name == "truth f(x)" else [1, 0]).encode(
+        x=alt.X("x:Q", title="x"), y=alt.Y("y:Q", title="y"))
+        for name, colour in SERIES_COLOURS.items() if name in set(curves["series"])]
+    return alt.layer(*layers)
+
+
+def comparison_grid(panels, *, column_titles, row_titles, transposed: bool = False,
+                    panel_width: int = 170, domain_max: float | None = None):
+    """Small multiples of (heatmap over its fit) in data units, one shared colour scale.
+
+    ``panels[r][c]`` is a pair (cells frame, curves frame). ``transposed`` shows d2l new
+    edition's orientation: rows = keys, columns = queries.
+    """
+    if domain_max is None:
+        domain_max = max(float(cells["weight"].max()) for row in panels for cells, _ in row)
+    color = alt.Color("weight:Q", title="weight α",
+                      scale=alt.Scale(scheme=WEIGHT_SCHEME, domain=[0, domain_max]))
+    grid = []
+    for r, row in enumerate(panels):
+        columns = []
+        for c, (cells, curves) in enumerate(row):
+            # Rows run down the y axis (reversed, as in d2l's imshow); columns along x.
+            row_field, column_field = ("key", "query") if transposed else ("query", "key")
+            encoding = dict(
+                x=alt.X(f"{column_field}_lo:Q", title=AXIS_TITLES[column_field],
+                        scale=alt.Scale(zero=False, nice=False)),
+                x2=alt.X2(f"{column_field}_hi:Q"),
+                y=alt.Y(f"{row_field}_lo:Q", title=AXIS_TITLES[row_field],
+                        scale=alt.Scale(zero=False, nice=False, reverse=True)),
+                y2=alt.Y2(f"{row_field}_hi:Q"))
+            title = f"{row_titles[r]} · {column_titles[c]}"
+            heat = alt.Chart(cells).mark_rect().encode(
+                color=color, **encoding,
+                tooltip=[alt.Tooltip("query_x:Q", title="query x", format=".2f"),
+                         alt.Tooltip("key_x:Q", title="key x_i", format=".2f"),
+                         alt.Tooltip("weight:Q", title="α", format=".4f")],
+            ).properties(width=panel_width, height=panel_width, title=title)
+            fit = _plain_curves(curves).properties(width=panel_width, height=110)
+            columns.append(alt.vconcat(heat, fit, spacing=4))
+        grid.append(alt.hconcat(*columns, spacing=16))
+    return alt.vconcat(*grid, spacing=20).resolve_scale(color="shared")
+
+
+def bandwidth_landscape_chart(curves: pd.DataFrame, markers: pd.DataFrame, *,
+                              width: int = 760, height: int = 340):
+    """Error criteria against h on a log axis (bottom: h, top: w = 1/h), with marked choices.
+
+    ``curves``: long format (h, error, criterion); ``markers``: (h, label) vertical rules.
+    """
+    h_min, h_max = float(curves["h"].min()), float(curves["h"].max())
+    h_scale = alt.Scale(type="log", domain=[h_min, h_max], nice=False)
+    lines = alt.Chart(curves).mark_line(strokeWidth=2.5).encode(
+        x=alt.X("h:Q", title="bandwidth h (log scale)", scale=h_scale),
+        y=alt.Y("error:Q", title="mean squared error", scale=alt.Scale(type="log")),
+        color=alt.Color("criterion:N", title=None, legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("criterion:N"), alt.Tooltip("h:Q", format=".4g"),
+                 alt.Tooltip("error:Q", format=".4g")],
+    )
+    rules = alt.Chart(markers).mark_rule(strokeDash=[4, 3], color="#444444").encode(
+        x=alt.X("h:Q", scale=h_scale),
+        tooltip=[alt.Tooltip("label:N", title="marker"), alt.Tooltip("h:Q", format=".4g")],
+    )
+    labels = alt.Chart(markers).mark_text(angle=270, align="left", dx=4, dy=-4, fontSize=11,
+                                          baseline="bottom").encode(
+        x=alt.X("h:Q", scale=h_scale), y=alt.YValue(height - 4), text=alt.Text("label:N"))
+    w_axis = alt.Chart(pd.DataFrame({"w": [1.0 / h_max, 1.0 / h_min]})).mark_point(
+        opacity=0).encode(
+        x=alt.X("w:Q", title="w = 1/h (d2l's learnable parameter)",
+                scale=alt.Scale(type="log", domain=[1.0 / h_max, 1.0 / h_min], nice=False,
+                                reverse=True),
+                axis=alt.Axis(orient="top")))
+    return alt.layer(lines, rules, labels, w_axis).resolve_scale(x="independent").properties(
+        width=width, height=height, title="Bandwidth landscape")
+
+
+def training_chart(history: pd.DataFrame, *, width: int = 360, height: int = 240):
+    """Loss at every gradient step (``history``: step, w, loss)."""
+    return alt.Chart(history).mark_line(point=True).encode(
+        x=alt.X("step:Q", title="step (epoch)", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("loss:Q", title="training loss", scale=alt.Scale(type="log")),
+        tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("w:Q", format=".4g"),
+                 alt.Tooltip("loss:Q", format=".4g")],
+    ).properties(width=width, height=height, title="Loss per step")
+
+
+def w_path_chart(loo_curve: pd.DataFrame, history: pd.DataFrame, *, width: int = 360,
+                 height: int = 240):
+    """The path of w over the leave-one-out error curve in w coordinates.
+
+    ``loo_curve``: (w, error); ``history``: (step, w, loo_error) — the LOO-CV error at each w.
+    """
+    w_scale = alt.Scale(type="log")
+    curve = alt.Chart(loo_curve).mark_line(color="#1f77b4", strokeWidth=2.5).encode(
+        x=alt.X("w:Q", title="w = 1/h (log scale)", scale=w_scale),
+        y=alt.Y("error:Q", title="LOO-CV mean squared error", scale=alt.Scale(type="log")))
+    path = alt.Chart(history).mark_line(color="#d62728", point=alt.OverlayMarkDef(
+        color="#d62728", size=60)).encode(
+        x=alt.X("w:Q", scale=w_scale), y=alt.Y("loo_error:Q"), order=alt.Order("step:Q"),
+        tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("w:Q", format=".4g"),
+                 alt.Tooltip("loo_error:Q", title="LOO-CV error", format=".4g")])
+    steps = alt.Chart(history).mark_text(dy=-10, fontSize=11).encode(
+        x=alt.X("w:Q", scale=w_scale), y=alt.Y("loo_error:Q"), text=alt.Text("step:Q"))
+    return alt.layer(curve, path, steps).properties(
+        width=width, height=height, title="Path of w over the LOO-CV curve")
+
+
+def pinned_query_chart(detail: pd.DataFrame, kernel_curve: pd.DataFrame, query: float, *,
+                       width: int = 640, height: int = 200):
+    """The kernel drawn at the pinned query x and each key's weight α_i as a stem.
+
+    ``detail``: key_x, weight (from :func:`nwcore.views.query_detail`); ``kernel_curve``: (t, K)
+    with K scaled so that its peak equals the largest weight.
+    """
+    curve = alt.Chart(kernel_curve).mark_area(opacity=0.25, color="#d62728", line=True).encode(
+        x=alt.X("t:Q", title="x"), y=alt.Y("K:Q", title="weight α_i"))
+    stems = alt.Chart(detail).mark_rule(color="#d62728", strokeWidth=2).encode(
+        x=alt.X("key_x:Q"), y=alt.Y("weight:Q"), y2=alt.Y2Datum(0),
+        tooltip=[alt.Tooltip("key_x:Q", title="key x_i", format=".3f"),
+                 alt.Tooltip("weight:Q", title="α_i", format=".5f")])
+    heads = alt.Chart(detail).mark_circle(color="#d62728", size=30).encode(
+        x=alt.X("key_x:Q"), y=alt.Y("weight:Q"))
+    marker = alt.Chart(pd.DataFrame({"t": [query]})).mark_rule(strokeDash=[4, 3]).encode(
+        x=alt.X("t:Q"))
+    return alt.layer(curve, stems, heads, marker).properties(
+        width=width, height=height, title=f"Kernel centred at the pinned query x = {query:.3f}")

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ._validation import as_finite_vector, check_bandwidth, check_same_length
 from .kernels import check_kernel, equivalent_bandwidth, kernel_values
+from .pooling import local_linear as local_linear_fit
 from .pooling import (
     TILE_ELEMENTS,
     _gaussian_row_shift,
@@ -247,10 +248,11 @@ class ExplorerView:
 
 
 def explorer_view(dataset, *, pooling: str, bandwidth: float, n_queries: int = 50,
-                  equal_widths: bool = False, local_linear_curve: np.ndarray | None = None,
+                  equal_widths: bool = False, local_linear: bool = False,
                   max_key_bins: int = MAX_KEY_BINS) -> ExplorerView:
     """Fit, attention cells and diagnostics for a dataset and a pooling choice.
 
+    ``local_linear`` adds the local linear fit at the same kernel and bandwidth as a curve.
     With ``equal_widths`` the compact kernels get the bandwidth whose kernel std equals that of a
     Gaussian of bandwidth h (d2l's raw widths otherwise: radius h).
     """
@@ -261,7 +263,10 @@ def explorer_view(dataset, *, pooling: str, bandwidth: float, n_queries: int = 5
     fit = fit_frame(queries, keys, values, kernel=kernel, bandwidth=h)
     cells = attention_cells(queries, keys, values, kernel=kernel, bandwidth=h,
                             max_key_bins=max_key_bins)
-    extra = {} if local_linear_curve is None else {"local linear": local_linear_curve}
+    extra = {}
+    if local_linear and kernel != "constant":
+        extra["local linear"] = local_linear_fit(queries, keys, values, kernel=kernel,
+                                                 bandwidth=h)
     curves = curves_frame(fit, truth=dataset.truth_curve(), average=float(values.mean()),
                           extra=extra)
     n_effective = fit["effective_keys"].to_numpy()
@@ -285,3 +290,28 @@ def pinned_index(selection, n_queries: int) -> int | None:
     except (AttributeError, IndexError, KeyError, TypeError, ValueError):
         return None
     return index if 0 <= index < n_queries else None
+
+
+def comparison_panels(dataset, kernels, widths, *, equal_widths: bool = False,
+                      n_queries: int = 50, max_key_bins: int = 60):
+    """For each kernel (row) and width (column): (heatmap cells, fit curves) for the Compare grid."""
+    panels = []
+    for kernel in kernels:
+        row = []
+        for width in widths:
+            view = explorer_view(dataset, pooling=kernel, bandwidth=width, n_queries=n_queries,
+                                 equal_widths=equal_widths, max_key_bins=max_key_bins)
+            row.append((view.cells.frame, view.curves))
+        panels.append(row)
+    return panels
+
+
+def kernel_curve_at(query: float, keys, *, kernel: str, bandwidth: float, peak: float,
+                    points: int = 400) -> pd.DataFrame:
+    """K((x - t)/h) over the keys' range, scaled so its maximum is ``peak`` (for drawing)."""
+    keys = as_finite_vector(keys, "keys")
+    kernel = pooling_kernel(kernel)
+    t = np.linspace(min(keys.min(), query), max(keys.max(), query), points)
+    shape = kernel_values(kernel, (query - t) / check_bandwidth(bandwidth))
+    top = shape.max()
+    return pd.DataFrame({"t": t, "K": shape * (peak / top if top > 0 else 0.0)})

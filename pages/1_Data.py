@@ -5,7 +5,7 @@ import streamlit as st
 import nwcore
 from nwcore.charts import display_points, scatter_chart
 from ui.charts import show_chart
-from ui.data import apply_upload, read_upload, regenerate, select_preset
+from ui.data import apply_upload, plain_markdown, read_upload, regenerate, select_preset
 from ui.page import setup_page
 from ui.state import dataset, widget_key
 
@@ -42,6 +42,10 @@ else:
 report = st.session_state.get("upload_report")
 if report and dataset().source == "uploaded":
     st.success(report["summary"])
+    for reason, examples in report["examples"].items():
+        if examples:
+            st.caption(f"Dropped as {reason}, for example: "
+                       + plain_markdown(", ".join(map(repr, examples))))
     for note in report["notes"]:
         st.info(note)
 
@@ -52,4 +56,4 @@ left, right = st.columns([2, 3])
 left.dataframe(current.frame.head(500), height=300, width="stretch")
 with right:
     show_chart(scatter_chart(display_points(current.keys, current.values)),
-               alt_text="Scatter plot of the current dataset")
+               alt_text="Scatter plot of the current dataset", stretch=True)

@@ -10,9 +10,13 @@ PAGES = ["app.py"] + sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.
 
 
 def run_page(path: str, query: dict | None = None) -> AppTest:
-    app = AppTest.from_file(str(ROOT / path), default_timeout=60)
+    """A fresh session opened directly on ``path`` (as a deep link does): app.py is the
+    entry point, but only the page's script runs."""
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     for name, value in (query or {}).items():
         app.query_params[name] = value
+    if path != "app.py":
+        app.switch_page(path)
     return app.run()
 
 

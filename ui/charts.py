@@ -1,13 +1,10 @@
 """Showing Altair charts the same way everywhere."""
 
-import warnings
-
 import streamlit as st
 
 
-def show_chart(chart, *, alt_text: str, **kwargs):
-    """st.altair_chart with stretch width and an accessible name."""
-    with warnings.catch_warnings():
-        # Altair notes when it merges the one selection shared by several views; that is intended.
-        warnings.filterwarnings("ignore", message="Automatically deduplicated selection")
-        return st.altair_chart(chart, width="stretch", alt=alt_text, **kwargs)
+def show_chart(chart, *, alt_text: str, stretch: bool = False, **kwargs):
+    """st.altair_chart with an accessible name, at the chart's own width (concatenated charts do
+    not stretch well) or, for single views with ``stretch``, the container's."""
+    return st.altair_chart(chart, width="stretch" if stretch else "content", alt=alt_text,
+                           **kwargs)

@@ -40,7 +40,7 @@ def read_upload(uploaded):
     """Read the uploaded file; on a bad file show why and return None (the data stays)."""
     table, error = _read_cached(uploaded.getvalue(), uploaded.name, None)
     if error:
-        st.error(f"Could not use **{_plain(uploaded.name)}**: {error}  \n"
+        st.error(f"Could not use **{plain_markdown(uploaded.name)}**: {error}  \n"
                  "Your current dataset is unchanged.", icon="🚫")
         return None
     return table
@@ -84,6 +84,6 @@ def apply_upload(uploaded, table) -> None:
                                           "examples": xy.examples}
 
 
-def _plain(text: str) -> str:
+def plain_markdown(text: str) -> str:
     """User text for markdown: escape the characters markdown would interpret."""
     return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>~$" else c for c in text)

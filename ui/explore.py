@@ -5,19 +5,36 @@ from __future__ import annotations
 import streamlit as st
 
 import nwcore
-from nwcore.charts import display_points, explorer_chart
-from nwcore.views import explorer_view, pinned_index, query_detail
+import nwcore.kernels
+import nwcore.views
+from nwcore.charts import display_points, explorer_chart, pinned_query_chart
+from nwcore.views import explorer_view, kernel_curve_at, pinned_index, query_detail
 from ui.charts import show_chart
-from ui.controls import bandwidth_control, pooling_control
+from ui.controls import bandwidth_control, pooling_control, set_bandwidth
+from ui.share import share_and_export
 from ui.state import dataset, store, sync_url, widget_key
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def cached_view(dataset_key: str, _data: nwcore.Dataset, pooling: str, h: float, n_queries: int,
-                equal_widths: bool):
+                equal_widths: bool, local_linear: bool):
     """The view's tables, cached by the dataset's key and the controls."""
     return explorer_view(_data, pooling=pooling, bandwidth=h, n_queries=n_queries,
-                         equal_widths=equal_widths)
+                         equal_widths=equal_widths, local_linear=local_linear)
+
+
+def use_rule(method: str, pooling: str) -> None:
+    """Button callback: move h to Silverman's rule or the leave-one-out CV optimum."""
+    data = dataset()
+    kernel = nwcore.views.pooling_kernel(pooling)
+    value = nwcore.select_bandwidth(data.keys, data.values, method=method, kernel=kernel)
+    if st.session_state.widths == "equal" and kernel in nwcore.kernels.COMPACT_KERNELS:
+        value *= nwcore.kernel_std(kernel)  # the slider shows the Gaussian-equivalent h
+    set_bandwidth(value, data)
+
+
+#: Keys drawn as stems under the pinned query's kernel (the largest weights).
+MAX_STEMS = 2000
 
 
 def explorer_panel() -> None:
@@ -26,13 +43,31 @@ def explorer_panel() -> None:
     left, middle, right = st.columns([2, 3, 2])
     with left:
         pooling = pooling_control()
+        if pooling in nwcore.kernels.COMPACT_KERNELS:
+            st.radio("Kernel widths", ["raw", "equal"], horizontal=True, key=widget_key("widths"),
+                     on_change=store, args=("widths",),
+                     format_func={"raw": "d2l raw widths", "equal": "equal widths"}.get,
+                     help="d2l's compact kernels have radius h, so at the same h they are "
+                          "narrower than the Gaussian (std h/√3, h/√6, h/√5). Equal widths "
+                          "stretches them to the Gaussian's standard deviation h.")
     with middle:
         h = bandwidth_control(data, disabled=pooling == "average")
+        one, two = st.columns(2)
+        one.button("Silverman's rule", key="h_silverman", on_click=use_rule,
+                   args=("silverman", pooling), disabled=pooling == "average", width="stretch")
+        two.button("Best by leave-one-out CV", key="h_loo_cv", on_click=use_rule,
+                   args=("loo_cv", pooling), disabled=pooling == "average", width="stretch")
     with right:
+        st.toggle("Local linear overlay", key=widget_key("ll"), on_change=store, args=("ll",),
+                  disabled=pooling == "average",
+                  help="Local linear regression fits a line in each window; it removes NW's "
+                       "bias at the edges of the data.")
         if data.source == "uploaded":
             st.number_input("Number of queries", 2, 500, step=10, key=widget_key("nq"),
                             on_change=store, args=("nq",))
-    view = cached_view(data.key, data, pooling, h, int(state.nq), state.widths == "equal")
+    equal_widths = state.widths == "equal"
+    view = cached_view(data.key, data, pooling, h, int(state.nq), equal_widths,
+                       bool(state.ll) and pooling != "average")
     _diagnostics(view, pooling)
     event = show_chart(
         explorer_chart(display_points(data.keys, data.values), view.curves, view.fit,
@@ -42,6 +77,7 @@ def explorer_panel() -> None:
     pinned = pinned_index(event.selection, len(view.queries))
     if pinned is not None:
         _pinned_query(view, pinned, data, pooling)
+    share_and_export(data, view, pooling)
     sync_url()
 
 
@@ -70,6 +106,10 @@ def _pinned_query(view, index: int, data: nwcore.Dataset, pooling: str) -> None:
     st.subheader(f"Pinned query x = {query:.3f}: ŷ(x) = {prediction:.4f}")
     st.caption("Each row is one key: its weight α_i and its share α_i·y_i of the prediction; "
                "the shares add up to ŷ(x). Largest weights first.")
+    curve = kernel_curve_at(query, data.keys, kernel=pooling, bandwidth=view.kernel_bandwidth,
+                            peak=float(detail["weight"].max()))
+    show_chart(pinned_query_chart(detail.head(MAX_STEMS), curve, query),
+               alt_text="Kernel at the pinned query and the weight of each key")
     st.dataframe(detail.head(200), height=260, width="stretch",
                  column_config={"key_x": "key x_i", "value_y": "value y_i",
                                 "weight": st.column_config.NumberColumn("α_i", format="%.5f"),

@@ -6,6 +6,10 @@ PAGES = (
     ("app.py", "Home", ":material/home:"),
     ("pages/1_Data.py", "Data", ":material/table_chart:"),
     ("pages/2_Explore.py", "Explore", ":material/insights:"),
+    ("pages/3_Compare.py", "Compare", ":material/grid_view:"),
+    ("pages/4_Bandwidth.py", "Bandwidth", ":material/show_chart:"),
+    ("pages/5_Learned_pooling.py", "Learned pooling", ":material/model_training:"),
+    ("pages/6_Theory.py", "Theory", ":material/school:"),
 )
 
 

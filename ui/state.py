@@ -17,6 +17,8 @@ DEFAULTS = {
     "preset": "d2l_classic", "fn": "2sin_x08", "n": 50, "noise": 0.5, "seed": 0,
     "kernel": "gaussian", "h": 1.0, "widths": "raw", "ll": False, "nq": 50,
 }
+#: Session values that links do not carry.
+SESSION_DEFAULTS = {"bw_kernel": "gaussian"}
 GENERATION_KEYS = ("preset", "fn", "n", "noise", "seed")
 
 
@@ -39,7 +41,8 @@ def init_state() -> None:
         return
     raw = {name: st.query_params.get_all(name) for name in st.query_params}
     clean, notices = parse_view_params(raw)
-    values = {**preset_defaults(clean.get("preset", DEFAULTS["preset"])), **clean}
+    values = {**SESSION_DEFAULTS, **preset_defaults(clean.get("preset", DEFAULTS["preset"])),
+              **clean}
     for name, value in values.items():
         state[name] = value
     state.dataset = load_generated(state.fn, state.n, state.noise, state.seed)
@@ -80,7 +83,7 @@ def show_url_notices() -> None:
 def sync_url() -> None:
     """Write the current view into the URL (only values that differ from the defaults)."""
     state = st.session_state
-    defaults = preset_defaults(state.preset)
+    defaults = {**preset_defaults(state.preset), "preset": DEFAULTS["preset"]}
     names = [name for name in DEFAULTS
              if not (name in GENERATION_KEYS and state.dataset.source != "generated")]
     changed = {name: state[name] for name in names if state[name] != defaults[name]}

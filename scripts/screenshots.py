@@ -1,0 +1,61 @@
+"""Screenshots of every page in headless Debian chromium, for the README and for looking.
+
+Usage: python scripts/screenshots.py [output directory, default docs/]
+Starts the app on a free loopback port, visits each page, hovers a query on Explore, and saves
+one PNG per page.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+from conftest import free_port, start_server  # noqa: E402  (the tests' server helpers)
+
+PAGES = {"home": "", "data": "Data", "explore": "Explore", "compare": "Compare",
+         "bandwidth": "Bandwidth", "learned": "Learned_pooling", "theory": "Theory"}
+LAUNCH_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+               "--disable-background-networking", "--disable-component-update",
+               "--no-first-run", "--disable-sync"]
+
+
+def wait_idle(page) -> None:
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
+        state="attached", timeout=30000)
+    page.wait_for_timeout(1200)
+
+
+def main() -> None:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs"
+    out.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    server = start_server(port)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=shutil.which("chromium"),
+                                                 args=LAUNCH_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 2200})
+            for name, path in PAGES.items():
+                page.goto(f"http://127.0.0.1:{port}/{path}")
+                wait_idle(page)
+                if name == "explore":
+                    chart = page.get_by_test_id("stVegaLiteChart").first
+                    box = chart.locator("canvas, svg").first.bounding_box()
+                    page.mouse.move(box["x"] + box["width"] * 0.45, box["y"] + 150)
+                    page.wait_for_timeout(600)
+                page.screenshot(path=str(out / f"{name}.png"), full_page=True)
+                print("saved", out / f"{name}.png")
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+if __name__ == "__main__":
+    main()
