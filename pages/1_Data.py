@@ -5,7 +5,14 @@ import streamlit as st
 import nwcore
 from nwcore.charts import display_points, scatter_chart
 from ui.charts import show_chart
-from ui.data import apply_upload, plain_markdown, read_upload, regenerate, select_preset
+from ui.data import (
+    apply_upload,
+    forget_upload_choices,
+    plain_markdown,
+    read_upload,
+    regenerate,
+    select_preset,
+)
 from ui.page import setup_page
 from ui.state import dataset, widget_key
 
@@ -33,7 +40,7 @@ else:
     uploaded = st.file_uploader(
         "A table with a header row: CSV, TSV or TXT (delimiter and decimal mark are detected), "
         "Excel, Parquet or JSON", type=["csv", "tsv", "txt", "xlsx", "parquet", "json"],
-        key="upload")
+        key="upload", on_change=forget_upload_choices)
     if uploaded is not None:
         table = read_upload(uploaded)
         if table is not None:

@@ -119,3 +119,19 @@ def test_many_keys_heatmap_is_binned():
     app.switch_page("pages/2_Explore.py").run()
     assert not app.exception
     assert any("bins of x" in c.value for c in app.caption)
+
+
+def test_sessions_do_not_share_uploaded_data():
+    sessions = []
+    for name, slope in (("first.csv", 1.0), ("second.csv", -3.0)):
+        app = run_page("pages/1_Data.py")
+        app.radio(key="data_source").set_value("Upload a file").run()
+        csv = ("x,y\n" + "\n".join(f"{i},{slope * i}" for i in range(30))).encode()
+        app.file_uploader(key="upload").upload(name, csv, "text/csv").run()
+        app.button(key="use_upload").click().run()
+        sessions.append(app)
+    first, second = (s.session_state["dataset"] for s in sessions)
+    assert first.label.startswith("first.csv") and second.label.startswith("second.csv")
+    assert first.frame["y"].iloc[-1] == 29 and second.frame["y"].iloc[-1] == -87
+    fresh = run_page("pages/1_Data.py")
+    assert fresh.session_state["dataset"].source == "generated"

@@ -103,9 +103,12 @@ def _pinned_query(view, index: int, data: nwcore.Dataset, pooling: str) -> None:
     detail = query_detail(query, data.keys, data.values, kernel=pooling,
                           bandwidth=view.kernel_bandwidth)
     prediction = detail["contribution"].sum()
+    n_effective = float(view.fit["effective_keys"].iloc[index])
     st.subheader(f"Pinned query x = {query:.3f}: ŷ(x) = {prediction:.4f}")
-    st.caption("Each row is one key: its weight α_i and its share α_i·y_i of the prediction; "
-               "the shares add up to ŷ(x). Largest weights first.")
+    st.caption(f"Effective number of keys 1/Σα² = {n_effective:.1f} of {len(detail):,}. "
+               "Each row below is one key: its weight α_i and its share α_i·y_i of the "
+               "prediction; the shares add up to ŷ(x). Largest weights first. Click the chart "
+               "elsewhere to pin another query.")
     curve = kernel_curve_at(query, data.keys, kernel=pooling, bandwidth=view.kernel_bandwidth,
                             peak=float(detail["weight"].max()))
     show_chart(pinned_query_chart(detail.head(MAX_STEMS), curve, query),
