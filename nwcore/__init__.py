@@ -23,3 +23,6 @@ from .pooling import (
     empty_windows,
     nadaraya_watson,
 )
+from .reading import Table, UploadError, XYData, excel_sheet_names, extract_xy, read_table
+from .params import VIEW_PARAMS, format_view_params, parse_view_params
+from .export import csv_bytes, json_bytes

@@ -8,13 +8,13 @@ from ui.charts import show_chart
 from ui.data import (
     apply_upload,
     forget_upload_choices,
-    plain_markdown,
     read_upload,
     regenerate,
     select_preset,
 )
 from ui.page import setup_page
 from ui.state import dataset, widget_key
+from ui.text import plain_markdown
 
 setup_page("Data", icon="📊")
 st.title("Data")

@@ -9,6 +9,7 @@ import streamlit as st
 import nwcore
 from nwcore.reading import UploadError, excel_sheet_names, extract_xy, read_table
 from ui.state import load_generated, preset_defaults, set_dataset, store
+from ui.text import plain_markdown
 
 
 def select_preset() -> None:
@@ -77,10 +78,6 @@ def apply_upload(uploaded, table) -> None:
         st.info(note)
     choices = list(table.numeric_columns) + [c for c in table.date_columns
                                              if c not in table.numeric_columns]
-    if not table.numeric_columns:
-        st.error("This file has no numeric column to use as y. Your current dataset is "
-                 "unchanged.", icon="🚫")
-        return
     left, middle, right = st.columns([2, 2, 2])
     x_column = left.selectbox("x column (keys)", choices, index=0, key="x_column")
     y_options = list(table.numeric_columns)
@@ -108,8 +105,3 @@ def apply_upload(uploaded, table) -> None:
             key=f"upload:{digest}:{table.source}:{x_column}:{y_column}:{x_dates}"))
         st.session_state.upload_report = {"summary": xy.summary(), "notes": list(xy.notes),
                                           "examples": xy.examples}
-
-
-def plain_markdown(text: str) -> str:
-    """User text for markdown: escape the characters markdown would interpret."""
-    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>~$" else c for c in text)

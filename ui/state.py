@@ -11,6 +11,7 @@ import streamlit as st
 
 import nwcore
 from nwcore.params import format_view_params, parse_view_params
+from ui.text import plain_markdown
 
 #: Defaults of everything a link carries (generation defaults follow the chosen preset).
 DEFAULTS = {
@@ -76,7 +77,8 @@ def show_url_notices() -> None:
     """Tell the user, once, which link parameters were corrected or ignored."""
     notices = st.session_state.get("url_notices")
     if notices:
-        st.warning("Some link parameters were corrected: " + "; ".join(notices), icon="🔗")
+        st.warning("Some link parameters were corrected: "
+                   + plain_markdown("; ".join(notices)), icon="🔗")
         st.session_state.url_notices = []
 
 

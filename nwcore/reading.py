@@ -1,0 +1,934 @@
+"""Read an uploaded file into a clean numeric (x, y) dataset, accounting for every row.
+
+:func:`read_table` turns the bytes of a CSV/TSV/TXT, XLSX, Parquet or flat JSON file into a
+:class:`Table`; :func:`extract_xy` picks two columns and makes the float (x, y) pairs, saying how
+many rows were dropped and why. Both raise only :class:`UploadError`, whose text is meant for the
+user. Hostile files (too big, too wide, zip bombs, binary data, absurd lines) are refused by cheap
+checks before any parsing. Nothing is guessed silently: a detected delimiter, decimal comma,
+missing header, encoding fallback or truncation is reported in ``notes``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+import warnings
+import zipfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ._validation import MAX_ABS_COORDINATE
+
+#: Largest upload accepted (Streamlit's ``server.maxUploadSize = 10`` means 10 MiB).
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+#: Most columns a table may have.
+MAX_COLUMNS = 200
+#: Most data rows used; later rows are ignored (with a note).
+MAX_ROWS = 1_000_000
+#: A text line longer than this is refused (checked in blocks: any line ≥ 2× this is caught).
+MAX_LINE_BYTES = 100_000
+#: Zip (XLSX) limits: total uncompressed size and uncompressed/compressed ratio.
+MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
+MAX_ZIP_RATIO = 100
+#: Candidate delimiters of text tables, preferred in this order when several fit every line
+#: (commas come last: they also appear inside values as decimal or thousands marks).
+DELIMITERS = ("\t", ";", "|", ",")
+#: Ways to read a date column as x (converted to days since the first date).
+DATE_ORDERS = ("iso", "day-first", "month-first")
+
+#: Reason codes of cells; a row with a bad x and a bad y counts under the earlier reason.
+_OK, _MISSING, _NON_NUMERIC, _OUT_OF_RANGE = 0, 1, 2, 3
+_REASONS = {_NON_NUMERIC: "non-numeric", _OUT_OF_RANGE: "infinite or out of range",
+            _MISSING: "missing"}
+#: Why a row was dropped, most informative first.
+REASONS = tuple(_REASONS.values())
+_SEVERITY = np.array([0, 1, 3, 2])  # by code: OK < missing < out of range < non-numeric
+#: Cell texts that mean "no value" (compared in lower case; pandas' default NA strings).
+NA_TOKENS = frozenset({
+    "", "nan", "-nan", "na", "n/a", "#n/a", "#n/a n/a", "#na", "null", "none", "<na>", "nat",
+    "1.#ind", "-1.#ind", "1.#qnan", "-1.#qnan",
+})
+_SAMPLE_CHARS = 65_536
+_SAMPLE_VALUES = 1_000
+#: Number texts: "1,5" / "1.234,5" (decimal comma), "2.5" / "1,234.5" (decimal point), and the
+#: ambiguous groups "1,500" / "1.500" (thousands separator or a decimal mark?).
+_COMMA_DECIMAL = r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d*),\d+(?:[eE][+-]?\d+)?"
+_DOT_DECIMAL = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d*)\.\d+(?:[eE][+-]?\d+)?"
+_COMMA_GROUPS = r"[+-]?\d{1,3}(?:,\d{3})+"
+_DOT_GROUPS = r"[+-]?\d{1,3}(?:\.\d{3})+"
+#: Numbers with thousands separators, by decimal mark ("1,234.5" for '.', "1.234,5" for ',').
+_GROUPED = {".": r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?",
+            ",": r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?"}
+_ZERO_TEXT = r"[+-]?0*\.?0*(?:[eE][+-]?\d+)?"
+_LONG_INTEGER = r"[+-]?\d{16,}"
+_DATE_TEXT = (r"\d{4}-\d{1,2}-\d{1,2}"                                 # ISO date
+              r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?"  # time
+              r"|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")                           # 13/02/2024
+_BINARY_SIGNATURES = {
+    b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
+    b"%PDF": "a PDF document", b"\x1f\x8b": "a gzip archive", b"7z\xbc\xaf": "a 7-Zip archive",
+    b"Rar!": "a RAR archive", b"\x7fELF": "a program", b"MZ": "a Windows program",
+    b"\xd0\xcf\x11\xe0": "an old-style Excel (.xls) or Office file",
+    b"SQLite format 3": "an SQLite database",
+}
+_SAVE_AS_CSV = "Save it as CSV (UTF-8) with a header row and upload that."
+
+
+class UploadError(ValueError):
+    """A file we refuse; str(error) is the message shown to the user: what was wrong and what
+    to do."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as read: unique str column names and what the column pickers should offer."""
+
+    frame: pd.DataFrame                 # columns as read, names unique str
+    numeric_columns: tuple[str, ...]    # candidates for x / y (≥ 1 numeric value)
+    date_columns: tuple[str, ...]       # columns that look like dates (explicit conversion only)
+    notes: tuple[str, ...]              # what the user must be told
+    source: str                         # e.g. "CSV (delimiter ';', decimal ',', UTF-8)"
+    decimal: str = "."                  # decimal mark of the text cells ('.' or ',')
+
+
+@dataclass(frozen=True)
+class XYData:
+    """Clean (x, y) pairs sorted by x, with the account of the rows dropped."""
+
+    frame: pd.DataFrame                 # columns "x", "y" float64, all finite, sorted by x (stable)
+    x_label: str
+    y_label: str
+    rows_read: int
+    rows_used: int
+    dropped: dict[str, int] = field(default_factory=dict)         # reason -> count
+    examples: dict[str, list[str]] = field(default_factory=dict)  # reason -> ≤ 3 raw values
+    notes: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        """E.g. "read 120 rows, used 117, dropped 3: 2 non-numeric, 1 missing"."""
+        text = f"read {self.rows_read:,} rows, used {self.rows_used:,}"
+        if self.dropped:
+            reasons = ", ".join(f"{count:,} {reason}" for reason, count in self.dropped.items())
+            text += f", dropped {self.rows_read - self.rows_used:,}: {reasons}"
+        return text
+
+
+# ---------------------------------------------------------------------------------------------
+# Public entry points
+
+
+def read_table(data: bytes, filename: str, *, sheet: str | None = None) -> Table:
+    """Read an uploaded file (CSV/TSV/TXT, XLSX, Parquet, flat JSON) into a :class:`Table`."""
+    with _only_upload_errors("read this file"):
+        return _read_table(data, str(filename), sheet)
+
+
+def excel_sheet_names(data: bytes) -> list[str]:
+    """The sheet names of an XLSX workbook, in order."""
+    with _only_upload_errors("read this workbook"):
+        _check_size(data)
+        if not bytes(data[:2]) == b"PK":
+            raise UploadError("This is not an Excel workbook (.xlsx).")
+        _check_workbook_zip(data)
+        with pd.ExcelFile(io.BytesIO(data), engine="openpyxl") as book:
+            return [str(name) for name in book.sheet_names]
+
+
+def extract_xy(table: Table, x_column: str, y_column: str, *,
+               x_dates: str | None = None) -> XYData:
+    """Numeric (x, y) pairs from two columns; rows with a bad x or y are dropped and counted.
+
+    ``x_dates`` ("iso", "day-first" or "month-first") converts a date column x to days since the
+    first date; without it, dates are not numbers.
+    """
+    with _only_upload_errors("use these columns"):
+        return _extract_xy(table, x_column, y_column, x_dates)
+
+
+@contextmanager
+def _only_upload_errors(action: str):
+    """Let :class:`UploadError` through; turn any other exception into one, plainly worded."""
+    try:
+        yield
+    except UploadError:
+        raise
+    except RecursionError:
+        raise UploadError(f"Could not {action}: it is nested too deeply. "
+                          f"{_SAVE_AS_CSV}") from None
+    except MemoryError:
+        raise UploadError(f"Could not {action}: it needs too much memory. "
+                          f"{_SAVE_AS_CSV}") from None
+    except Exception as error:
+        lines = str(error).strip().splitlines()
+        detail = f": {lines[0][:200]}" if lines else ""
+        raise UploadError(f"Could not {action} ({type(error).__name__}{detail}). "
+                          f"{_SAVE_AS_CSV}") from error
+
+
+# ---------------------------------------------------------------------------------------------
+# Format detection and pre-parse checks
+
+
+def _read_table(data: bytes, filename: str, sheet: str | None) -> Table:
+    _check_size(data)
+    data = bytes(data)
+    if not data:
+        raise UploadError("The file is empty. Choose a file with a header row and data rows.")
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if data.startswith(b"PK"):
+        return _read_excel(data, sheet)
+    if sheet is not None:
+        raise UploadError("Only Excel workbooks have sheets; this file is not one.")
+    if data.startswith(b"PAR1"):
+        return _read_parquet(data)
+    _check_binary(data)
+    is_json = extension == "json" or (extension not in ("csv", "tsv", "txt")
+                                      and _starts_like_json(data))
+    if not is_json:  # JSON often sits on one line; its size is bounded by MAX_UPLOAD_BYTES
+        _check_first_line(data)
+        _check_line_lengths(data)
+    text, encoding, notes = _decode(data)
+    if not re.search(r"\S", text):
+        raise UploadError("The file has only blank lines. Choose a file with a header row and "
+                          "data rows.")
+    if is_json:
+        return _read_json(text, encoding, notes)
+    if extension in ("xlsx", "xlsm", "parquet"):
+        notes.append(f"The file is named .{extension} but holds text, so it was read as CSV.")
+    return _read_text(text, encoding, notes, extension)
+
+
+def _check_size(data) -> None:
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise UploadError("No file content was received; upload the file again.")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise UploadError(
+            f"The file is larger than the {MAX_UPLOAD_BYTES / 2**20:g} MB limit ({len(data):,} "
+            "bytes). Upload fewer rows or columns (for example a sample of the data).")
+
+
+def _starts_like_json(data: bytes) -> bool:
+    head = data[:64]
+    encoding = "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
+    return head.decode(encoding, errors="ignore").lstrip("\ufeff \t\r\n")[:1] in ("[", "{")
+
+
+def _check_binary(data: bytes) -> None:
+    """Refuse known binary formats and anything with NUL bytes (unless UTF-16 with a BOM)."""
+    for signature, kind in _BINARY_SIGNATURES.items():
+        if data.startswith(signature):
+            raise UploadError(f"This is {kind}, not a table. {_SAVE_AS_CSV}")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return
+    if b"\x00" in data:
+        raise UploadError(
+            "The file contains NUL bytes: it is binary, or UTF-16 text without a byte-order "
+            f"mark. {_SAVE_AS_CSV}")
+
+
+def _check_first_line(data: bytes) -> None:
+    """Count the delimiters of the first line before parsing (a 10⁶-column file costs 1 GB)."""
+    end = _line_end(data, 0)
+    for delimiter in DELIMITERS:
+        fields = data.count(delimiter.encode(), 0, end) + 1
+        if fields > MAX_COLUMNS:
+            raise UploadError(
+                f"The first line has {fields:,} fields separated by {_delimiter_name(delimiter)}; "
+                f"at most {MAX_COLUMNS} columns are supported. Keep only the columns you need.")
+
+
+def _check_line_lengths(data: bytes) -> None:
+    """Refuse absurd lines: any block of MAX_LINE_BYTES without a line break."""
+    for start in range(0, len(data) - MAX_LINE_BYTES + 1, MAX_LINE_BYTES):
+        stop = start + MAX_LINE_BYTES
+        if data.find(b"\n", start, stop) < 0 and data.find(b"\r", start, stop) < 0:
+            line = data.count(b"\n", 0, start) + 1
+            raise UploadError(
+                f"Line {line:,} is longer than {MAX_LINE_BYTES:,} characters, which no table row "
+                f"needs. Is this really a table? {_SAVE_AS_CSV}")
+
+
+def _line_end(data: bytes, start: int) -> int:
+    ends = [i for i in (data.find(b"\n", start), data.find(b"\r", start)) if i >= 0]
+    return min(ends) if ends else len(data)
+
+
+def _decode(data: bytes) -> tuple[str, str, list[str]]:
+    """Text, encoding label and notes: UTF-8 (±BOM), UTF-16 with BOM, else Windows-1252."""
+    notes = []
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text, encoding = data.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError:
+            raise UploadError("The file says it is UTF-16 text but is damaged. "
+                              f"{_SAVE_AS_CSV}") from None
+    else:
+        bom = data.startswith(b"\xef\xbb\xbf")
+        body = data[3:] if bom else data
+        try:
+            text, encoding = body.decode("utf-8"), "UTF-8 with BOM" if bom else "UTF-8"
+        except UnicodeDecodeError:
+            try:
+                text, encoding = body.decode("cp1252"), "Windows-1252"
+            except UnicodeDecodeError:
+                raise UploadError("The file is binary, not text (neither UTF-8 nor "
+                                  f"Windows-1252). {_SAVE_AS_CSV}") from None
+            notes.append("The file is not valid UTF-8, so it was read as Windows-1252 (Western "
+                         "European). If accented letters look wrong, save it as CSV UTF-8.")
+    head = text[:_SAMPLE_CHARS]
+    controls = sum(head.count(chr(c)) for c in (*range(0, 9), 11, 12, *range(14, 32), 127))
+    if controls > max(2, len(head) // 100):
+        raise UploadError(f"The file is full of control characters: it is binary, not text. "
+                          f"{_SAVE_AS_CSV}")
+    return text, encoding, notes
+
+
+def _delimiter_name(delimiter: str) -> str:
+    return "tabs" if delimiter == "\t" else f"'{delimiter}'"
+
+
+# ---------------------------------------------------------------------------------------------
+# Text tables
+
+
+def _read_text(text: str, encoding: str, notes: list[str], extension: str) -> Table:
+    lines = _head_lines(text)
+    preamble = _comment_lines(lines)
+    if preamble:
+        notes.append(f"Skipped {preamble} line(s) starting with '#' before the header.")
+    delimiter = _sniff_delimiter("".join(lines[preamble:]))
+    raw = _parse_csv(text, delimiter, preamble)
+    decimal, decimal_notes = _detect_decimal(raw, delimiter)
+    kind = {"tsv": "TSV", "txt": "TXT"}.get(extension, "CSV")
+    source = f"{kind} (delimiter {_delimiter_name(delimiter)}, decimal '{decimal}', {encoding})"
+    if delimiter != "," or decimal != ".":
+        notes.append(f"Detected columns separated by {_delimiter_name(delimiter)} and "
+                     + ("decimal commas (1,5 = 1.5)." if decimal == "," else "decimal points."))
+    frame, header_notes = _apply_header(raw, decimal)
+    return _build_table(frame, notes + decimal_notes + header_notes, source, decimal)
+
+
+def _head_lines(text: str) -> list[str]:
+    """The complete lines (with their ends) of the first ~64 k characters."""
+    lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z", text[:_SAMPLE_CHARS])
+    return lines if len(text) <= _SAMPLE_CHARS else lines[:-1]
+
+
+def _comment_lines(lines: list[str]) -> int:
+    """Number of leading lines that are blank or start with '#' (when at least one does)."""
+    count, comments = 0, 0
+    for line in lines:
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            break
+        count += 1
+        comments += bool(stripped)
+    return count if comments else 0
+
+
+def _sniff_delimiter(sample: str) -> str:
+    """The candidate with ≥ 2 fields on the first line whose field count agrees most with the
+    rest (ties: the earlier in DELIMITERS)."""
+    best, best_agreement = ",", -1.0
+    for delimiter in DELIMITERS:
+        counts = _field_counts(sample, delimiter)
+        if not counts or counts[0] < 2:
+            continue
+        header, rows = counts[0], counts[1:]
+        agreement = sum(count == header for count in rows) / len(rows) if rows else 1.0
+        if agreement > best_agreement:
+            best, best_agreement = delimiter, agreement
+    return best
+
+
+def _field_counts(sample: str, delimiter: str) -> list[int]:
+    counts = []
+    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter, quotechar='"')
+    try:
+        for row in reader:
+            if row and any(cell.strip() for cell in row):
+                counts.append(len(row))
+    except csv.Error:
+        pass
+    return counts
+
+
+def _parse_csv(text: str, delimiter: str, preamble: int) -> pd.DataFrame:
+    """All cells as str, header row included (row 0); refuse ragged or broken files."""
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            raw = pd.read_csv(
+                io.BytesIO(text.encode("utf-8")), encoding="utf-8", sep=delimiter, header=None,
+                index_col=False, dtype=str, keep_default_na=False, na_filter=False,
+                skiprows=preamble, nrows=MAX_ROWS + 2, on_bad_lines="error", engine="c")
+    except pd.errors.EmptyDataError:
+        raise UploadError("The file has no table in it. Choose a file with a header row and "
+                          "data rows.") from None
+    except pd.errors.ParserError as error:
+        raise UploadError(_parser_message(str(error), delimiter)) from None
+    parser_warnings = [w for w in caught if issubclass(w.category, pd.errors.ParserWarning)]
+    if parser_warnings:
+        raise UploadError(f"The file could not be read reliably ({parser_warnings[0].message}). "
+                          f"{_SAVE_AS_CSV}")
+    return raw
+
+
+def _parser_message(error: str, delimiter: str) -> str:
+    fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", error)
+    if fields:
+        expected, line, saw = (int(group) for group in fields.groups())
+        if expected == 1:
+            return (f"Line {line} has {saw} fields but the first line has only one. If the file "
+                    "starts with a title or notes, delete the lines above the header row; if "
+                    "numbers use decimal commas, separate the columns with ';'. Then upload "
+                    "again.")
+        return (f"Line {line} has {saw} fields but the header has {expected} (separated by "
+                f"{_delimiter_name(delimiter)}). Check the delimiter, and numbers with thousands "
+                "separators such as 1,000 that are not in quotes; fix that line and upload again.")
+    quote = re.search(r"EOF inside string starting at row (\d+)", error)
+    if quote:
+        return (f"A quote mark (\") opened on row {int(quote.group(1)) + 1} is never closed. "
+                "Fix the quoting there and upload again.")
+    return f"The file could not be parsed as a table ({error.strip()[:200]}). {_SAVE_AS_CSV}"
+
+
+def _detect_decimal(raw: pd.DataFrame, delimiter: str | None) -> tuple[str, list[str]]:
+    """'.' or ',' from the text cells; refuse files that mix both; note every reading choice.
+
+    "1,500" and "1.500" alone are ambiguous: in a file separated by ';' "1,500" is read as 1.5.
+    """
+    styles = {"decimal comma": (",", _COMMA_DECIMAL, _COMMA_GROUPS), "1,000": (",", _COMMA_GROUPS),
+              "decimal point": (".", _DOT_DECIMAL, _DOT_GROUPS), "1.000": (".", _DOT_GROUPS)}
+    cells = pd.concat([_text_cells(raw[position]) for position in raw.columns],
+                      ignore_index=True).astype("str").str.strip()
+    examples = {style: _first_match(cells, *spec) for style, spec in styles.items()}
+    comma, point = examples["decimal comma"], examples["decimal point"]
+    if comma and point:
+        raise UploadError(
+            f"Some numbers use a decimal comma (e.g. '{comma}') and others a decimal point (e.g. "
+            f"'{point}'), so the file cannot be read without guessing. Use one decimal mark "
+            "throughout and upload again.")
+    by_delimiter = not comma and not point and examples["1,000"] and delimiter == ";"
+    decimal = "," if comma or by_delimiter else "."
+    notes = []
+    if by_delimiter:
+        example = examples["1,000"]
+        notes.append(f"Read '{example}' as {_number_value(example, decimal)}: a decimal comma, as "
+                     "usual in files separated by ';'.")
+    grouped = _first_match(cells, "," if decimal == "." else ".", _GROUPED[decimal])
+    if grouped:
+        notes.append(f"Numbers such as '{grouped}' have thousands separators; they were read "
+                     f"without them ('{grouped}' = {_number_value(grouped, decimal)}).")
+    if decimal == "." and delimiter == ";" and examples["1.000"] and not point:
+        example = examples["1.000"]
+        notes.append(f"Read '{example}' as {_number_value(example, decimal)} (decimal point). If "
+                     "the dots separate thousands, remove them and upload again.")
+    return decimal, notes
+
+
+def _first_match(cells: pd.Series, mark: str, pattern: str,
+                 unless: str | None = None) -> str | None:
+    """The first cell containing ``mark`` that matches ``pattern`` (and not ``unless``)."""
+    cells = cells[cells.str.contains(mark, regex=False)]
+    matches = cells.str.fullmatch(pattern)
+    if unless is not None:
+        matches &= ~cells.str.fullmatch(unless)
+    return cells[matches].iloc[0] if matches.any() else None
+
+
+def _number_value(text: str, decimal: str) -> str:
+    """How a number text is read, for notes ('1,500' → '1.5')."""
+    normalised = _normalised_numbers(pd.Series([text], dtype="str"), decimal).iloc[0]
+    return format(float(normalised), ".15g")
+
+
+def _text_cells(column: pd.Series) -> pd.Series:
+    """The cells that are text (numbers, bools and dates already have a type)."""
+    if _is_text(column):
+        return column.dropna()
+    if pd.api.types.is_object_dtype(column.dtype):
+        return column[[isinstance(value, str) for value in column]].astype("str")
+    return pd.Series([], dtype="str")
+
+
+def _apply_header(raw: pd.DataFrame, decimal: str) -> tuple[pd.DataFrame, list[str]]:
+    """Row 0 becomes the column names, unless its cells over numeric columns are all numbers."""
+    first = raw.iloc[0]
+    rest = raw.iloc[1:]
+    numeric_in_rest = [position for position, numeric in zip(raw.columns,
+                                                             _has_numbers(rest, decimal))
+                       if numeric]
+    checked = numeric_in_rest or list(raw.columns)
+    first_codes = _codes(pd.Series([first[p] for p in checked], dtype=object), decimal)[1]
+    present = first_codes != _MISSING
+    if present.any() and (first_codes[present] == _OK).all():
+        frame = raw.set_axis([f"col{i + 1}" for i in range(raw.shape[1])], axis=1)
+        return frame, [
+            "The first row holds numbers, so the file has no header row: it was used as data and "
+            "the columns are named col1, col2, …. If it is a header, give the columns names that "
+            "are not numbers."]
+    frame = rest.set_axis([_cell_text(name) for name in first], axis=1)
+    return frame, []
+
+
+# ---------------------------------------------------------------------------------------------
+# Excel, Parquet, JSON
+
+
+def _check_workbook_zip(data: bytes) -> None:
+    """Refuse damaged zips and zip bombs from the central directory, before decompressing."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, EOFError, ValueError):
+        raise UploadError("The file starts like an Excel workbook (a ZIP archive) but is damaged. "
+                          "Open it in Excel and save it again, or save it as CSV.") from None
+    names = {member.filename for member in members}
+    if "xl/workbook.xml" not in names:
+        kind = ("an OpenDocument spreadsheet (.ods)" if "content.xml" in names
+                else "a ZIP archive")
+        raise UploadError(f"This is {kind}, not an Excel .xlsx workbook. Save it as .xlsx or "
+                          "CSV and upload that.")
+    unzipped = sum(member.file_size for member in members)
+    if unzipped > MAX_UNZIPPED_BYTES or unzipped > MAX_ZIP_RATIO * len(data):
+        raise UploadError(
+            f"This workbook unpacks to {unzipped / 2**20:,.0f} MB from {len(data) / 2**20:.2f} MB "
+            f"(limits: {MAX_UNZIPPED_BYTES / 2**20:g} MB, {MAX_ZIP_RATIO}× compression), which "
+            "is far more than a table of numbers needs. Save only the data you need, as CSV.")
+
+
+def _read_excel(data: bytes, sheet: str | None) -> Table:
+    _check_workbook_zip(data)
+    notes = []
+    with pd.ExcelFile(io.BytesIO(data), engine="openpyxl") as book:
+        names = [str(name) for name in book.sheet_names]
+        if not names:
+            raise UploadError("The workbook has no sheets.")
+        if sheet is None:
+            target = names[0]
+            if len(names) > 1:
+                notes.append(f"The workbook has {len(names)} sheets; the first, '{target}', was "
+                             "read.")
+        elif sheet in names:
+            target = sheet
+        else:
+            raise UploadError(f"There is no sheet named '{sheet}'; the sheets are "
+                              + ", ".join(f"'{name}'" for name in names) + ".")
+        raw = pd.read_excel(book, sheet_name=target, header=None, nrows=MAX_ROWS + 2,
+                            dtype=object)
+    if raw.empty:
+        raise UploadError(f"The sheet '{target}' is empty. Choose the sheet with your data.")
+    if _has_formulas(data):
+        notes.append("The workbook has formulas. They are not recalculated: the results Excel "
+                     "last saved are used, and formulas without a saved result count as missing.")
+    raw = raw.set_axis(range(raw.shape[1]), axis=1).reset_index(drop=True)
+    decimal, decimal_notes = _detect_decimal(raw, None)
+    frame, header_notes = _apply_header(raw, decimal)
+    source = f"Excel workbook (sheet '{target}')"
+    return _build_table(frame, notes + decimal_notes + header_notes, source, decimal)
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether any worksheet has a formula element, streamed without unpacking it all."""
+    formula = re.compile(rb"<(?:\w+:)?f[ >/]")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for member in archive.infolist():
+            if not member.filename.startswith("xl/worksheets/"):
+                continue
+            with archive.open(member) as stream:
+                tail = b""
+                while chunk := stream.read(1 << 20):
+                    if formula.search(tail + chunk):
+                        return True
+                    tail = chunk[-16:]
+    return False
+
+
+def _read_parquet(data: bytes) -> Table:
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(io.BytesIO(data))
+        metadata = parquet.metadata
+    except Exception:
+        raise UploadError(f"The file starts like Parquet but is damaged. "
+                          f"{_SAVE_AS_CSV}") from None
+    if metadata.num_columns > MAX_COLUMNS:
+        raise UploadError(f"The file has {metadata.num_columns:,} columns; at most {MAX_COLUMNS} "
+                          "are supported. Keep only the columns you need.")
+    unpacked = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+    if unpacked > MAX_UNZIPPED_BYTES:
+        raise UploadError(f"This Parquet file unpacks to {unpacked / 2**20:,.0f} MB (limit "
+                          f"{MAX_UNZIPPED_BYTES / 2**20:g} MB). Save only the data you need.")
+    frame = parquet.read().to_pandas().iloc[: MAX_ROWS + 1]
+    frame = frame.reset_index(drop=True)
+    return _build_table(frame, [], "Parquet", None)
+
+
+def _read_json(text: str, encoding: str, notes: list[str]) -> Table:
+    layout = ("JSON must be a list of flat records like [{\"x\": 1, \"y\": 2}, …] or columns "
+              "like {\"x\": [1, 2], \"y\": [3, 4]}.")
+    try:
+        content = json.loads(text)
+    except RecursionError:
+        raise UploadError(f"The JSON is nested too deeply. {layout}") from None
+    except json.JSONDecodeError as error:
+        raise UploadError(f"The file is not valid JSON ({error.msg} at line {error.lineno}, "
+                          f"column {error.colno}). {layout}") from None
+    if isinstance(content, list) and content and all(isinstance(row, dict) for row in content):
+        rows = content[: MAX_ROWS + 1]
+        _check_json_columns({key for row in rows for key in row}, layout)
+        frame = pd.DataFrame.from_records(rows)
+    elif isinstance(content, dict) and content and (
+            all(isinstance(column, list) for column in content.values())
+            or all(isinstance(column, dict) for column in content.values())):
+        _check_json_columns(content, layout)
+        if len({len(column) for column in content.values()}) > 1:
+            raise UploadError(f"The JSON columns have different lengths. {layout}")
+        frame = pd.DataFrame({name: pd.Series(column, dtype=object)
+                              for name, column in content.items()}).iloc[: MAX_ROWS + 1]
+    else:
+        raise UploadError(f"This JSON is not a table. {layout}")
+    _check_flat(frame)
+    return _build_table(frame, notes, f"JSON ({encoding})", None)
+
+
+def _check_json_columns(names, layout: str) -> None:
+    if len(names) > MAX_COLUMNS:
+        raise UploadError(f"The JSON has {len(names):,} fields; at most {MAX_COLUMNS} columns are "
+                          "supported. Keep only the fields you need.")
+
+
+def _check_flat(frame: pd.DataFrame) -> None:
+    """Refuse cells holding lists or objects (only object columns can hold them)."""
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        if pd.api.types.is_object_dtype(column.dtype) and any(
+                isinstance(value, (list, dict)) for value in column):
+            raise UploadError("The JSON has nested lists or objects inside records; only flat "
+                              "records (numbers and text) can be read. Flatten it and upload "
+                              "again.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Building the table
+
+
+def _build_table(frame: pd.DataFrame, notes: list[str], source: str,
+                 decimal: str | None) -> Table:
+    """Clean names, cap rows, find the numeric and date columns."""
+    if frame.shape[1] == 0:
+        raise UploadError("The file has no columns. Choose a file with a header row and data "
+                          "rows.")
+    if frame.shape[1] > MAX_COLUMNS:
+        raise UploadError(f"The file has {frame.shape[1]:,} columns; at most {MAX_COLUMNS} are "
+                          "supported. Keep only the columns you need.")
+    names, name_notes = _unique_names(list(frame.columns))
+    frame = pd.DataFrame({name: _tidy_column(frame.iloc[:, position].reset_index(drop=True))
+                          for position, name in enumerate(names)})
+    notes = notes + name_notes
+    if len(frame) == 0:
+        raise UploadError("The file has a header but no data rows. Add the data under the header "
+                          "and upload again.")
+    if len(frame) > MAX_ROWS:
+        frame = frame.iloc[:MAX_ROWS]
+        notes.append(f"The file has more than {MAX_ROWS:,} rows; only the first {MAX_ROWS:,} "
+                     "rows are used.")
+    if decimal is None:
+        decimal, decimal_notes = _detect_decimal(frame, None)
+        notes += decimal_notes
+    index_column = _saved_index_column(frame)
+    if index_column:
+        notes.append(f"The first column ('{index_column}') has no name and counts 0, 1, 2, …: it "
+                     "looks like a saved row index and is not offered as x or y.")
+    numeric, dates = [], []
+    for name, has_numbers in zip(frame.columns, _has_numbers(frame, decimal)):
+        if name == index_column:
+            continue
+        if has_numbers:
+            numeric.append(name)
+        elif _looks_like_dates(frame[name]):
+            dates.append(name)
+    if not numeric:
+        raise UploadError("No column holds numbers, so there is nothing to use as y. If the "
+                          "numbers are separated by spaces, save the file as CSV with commas; "
+                          "otherwise check that the file holds numeric data.")
+    return Table(frame=frame, numeric_columns=tuple(numeric), date_columns=tuple(dates),
+                 notes=tuple(notes), source=source, decimal=decimal)
+
+
+def _unique_names(raw_names: list) -> tuple[list[str], list[str]]:
+    """Str names (blank ones 'Unnamed: i' as pandas does), duplicates renamed 'x (2)', noted."""
+    names, renamed, seen = [], [], set()
+    for position, raw in enumerate(raw_names):
+        name = re.sub(r"\s+", " ", _cell_text(raw)).strip()[:100] or f"Unnamed: {position}"
+        unique, copy = name, 2
+        while unique in seen:
+            unique, copy = f"{name} ({copy})", copy + 1
+        if unique != name:
+            renamed.append(f"'{name}' → '{unique}'")
+        seen.add(unique)
+        names.append(unique)
+    notes = [f"Duplicate column names were renamed: {', '.join(renamed[:5])}"
+             + (", …" if len(renamed) > 5 else "") + "."] if renamed else []
+    return names, notes
+
+
+def _saved_index_column(frame: pd.DataFrame) -> str | None:
+    """Name of a first column without a header whose values are 0, 1, 2, … (from to_csv)."""
+    if frame.shape[1] < 2 or frame.columns[0] != "Unnamed: 0":
+        return None
+    values, codes = _codes(frame.iloc[:, 0], ".")
+    if (codes == _OK).all() and np.array_equal(values, np.arange(len(values))):
+        return frame.columns[0]
+    return None
+
+
+def _tidy_column(column: pd.Series) -> pd.Series:
+    """Numbers stay numbers (as float64), bools stay bools, everything else becomes str."""
+    if pd.api.types.is_bool_dtype(column) or _is_text(column):
+        return column
+    if _is_number(column):
+        return column.astype("float64")
+    values = column.dropna()
+    if len(values) and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                           and abs(v) < 1e308 for v in values):
+        return column.astype("float64")
+    return pd.Series([_cell_text(value) for value in column], index=column.index, dtype="str")
+
+
+def _cell_text(value) -> str:
+    """A cell as text: missing → '', everything else str()."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT \
+            or value is pd.NA:
+        return ""
+    return str(value)
+
+
+def _has_numbers(frame: pd.DataFrame, decimal: str) -> list[bool]:
+    """Per column: whether it holds a usable number (the first rows of all columns are checked
+    in one go; a column without one there is checked in full)."""
+    head = frame.iloc[:_SAMPLE_VALUES]
+    if head.empty:
+        return [False] * frame.shape[1]
+    stacked = pd.concat([_as_text(head.iloc[:, i]) for i in range(frame.shape[1])],
+                        ignore_index=True)
+    found = (_codes(stacked, decimal)[1] == _OK).reshape(frame.shape[1], len(head)).any(axis=1)
+    return [bool(found[i]) or (len(frame) > len(head) and _any_number(frame.iloc[:, i], decimal))
+            for i in range(frame.shape[1])]
+
+
+def _any_number(column: pd.Series, decimal: str) -> bool:
+    """Whether any cell is a usable number (only cells with a digit are parsed)."""
+    text = _as_text(column)
+    with_digits = text[text.str.contains("[0-9]")]
+    return bool((_codes(with_digits, decimal)[1] == _OK).any())
+
+
+def _looks_like_dates(column: pd.Series) -> bool:
+    if not _is_text(column):
+        return False
+    text = column.iloc[:_SAMPLE_VALUES].str.strip()
+    text = text[~text.str.lower().isin(NA_TOKENS)]
+    return len(text) > 0 and text.str.fullmatch(_DATE_TEXT).mean() >= 0.5
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers and row accounting
+
+
+def _is_text(column: pd.Series) -> bool:
+    return isinstance(column.dtype, pd.StringDtype)
+
+
+def _is_number(column: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_object_dtype(
+        column.dtype)
+
+
+def _as_text(column: pd.Series) -> pd.Series:
+    """Cells as a str Series, missing cells as ''."""
+    if _is_text(column):
+        return column.fillna("")
+    return pd.Series([_cell_text(value) for value in column], index=column.index, dtype="str")
+
+
+def _codes(column: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
+    """float64 values and a reason code per cell (_OK, _MISSING, _NON_NUMERIC, _OUT_OF_RANGE)."""
+    if pd.api.types.is_bool_dtype(column):
+        missing = column.isna().to_numpy()
+        values = np.full(len(column), np.nan)
+        return values, np.where(missing, _MISSING, _NON_NUMERIC).astype(np.int8)
+    if _is_number(column):
+        values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        codes = np.where(np.isnan(values), _MISSING, _OK).astype(np.int8)
+        codes[_out_of_range(values) & (codes == _OK)] = _OUT_OF_RANGE
+        return values, codes
+    text = _as_text(column).str.strip()
+    missing = text.str.lower().isin(NA_TOKENS).to_numpy()
+    numbers = _normalised_numbers(text, decimal)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        values = pd.to_numeric(numbers, errors="coerce").to_numpy(dtype=np.float64,
+                                                                  na_value=np.nan)
+    codes = np.where(missing, _MISSING, np.where(np.isnan(values), _NON_NUMERIC, _OK))
+    codes = codes.astype(np.int8)
+    underflow = (values == 0) & ~numbers.str.fullmatch(_ZERO_TEXT).to_numpy(dtype=bool)
+    codes[(_out_of_range(values) | underflow) & (codes == _OK)] = _OUT_OF_RANGE
+    return values, codes
+
+
+def _normalised_numbers(text: pd.Series, decimal: str) -> pd.Series:
+    """Cell texts with thousands separators removed and a decimal comma made a point."""
+    grouped = text.str.fullmatch(_GROUPED[decimal])
+    if decimal == ",":
+        grouped |= text.str.fullmatch(_COMMA_DECIMAL)
+        plain = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        plain = text.str.replace(",", "", regex=False)
+    return text.where(~grouped, plain)
+
+
+def _out_of_range(values: np.ndarray) -> np.ndarray:
+    """Infinite, beyond ±MAX_ABS_COORDINATE, or subnormal (too close to 0 for float64)."""
+    magnitude = np.abs(values)
+    with np.errstate(invalid="ignore"):
+        return (~np.isfinite(values) & ~np.isnan(values)) | (magnitude > MAX_ABS_COORDINATE) | (
+            (magnitude > 0) & (magnitude < np.finfo(np.float64).tiny))
+
+
+def _date_codes(column: pd.Series, order: str) -> tuple[np.ndarray, np.ndarray, pd.Timestamp]:
+    """Days since the first date, reason codes, and the first date."""
+    text = _as_text(column).str.strip()
+    missing = text.str.lower().isin(NA_TOKENS).to_numpy()
+    if order == "iso":
+        dates = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
+    else:
+        parts = "%d/%m" if order == "day-first" else "%m/%d"
+        slashed = text.str.replace(r"[.-]", "/", regex=True)
+        dates = pd.to_datetime(slashed, format=f"{parts}/%Y", errors="coerce")
+        short_year = pd.to_datetime(slashed, format=f"{parts}/%y", errors="coerce")
+        dates = dates.where(dates.notna() | ~slashed.str.fullmatch(r"\d+/\d+/\d{2}"), short_year)
+    valid = dates.notna().to_numpy()
+    codes = np.where(missing, _MISSING, np.where(valid, _OK, _NON_NUMERIC)).astype(np.int8)
+    if not valid.any():
+        return np.full(len(column), np.nan), codes, pd.NaT
+    first = dates[valid].min()
+    days = ((dates - first) / pd.Timedelta(days=1)).to_numpy(dtype=np.float64, na_value=np.nan)
+    return days, codes, first
+
+
+def _extract_xy(table: Table, x_column: str, y_column: str, x_dates: str | None) -> XYData:
+    if not isinstance(table, Table):
+        raise UploadError("No table was read; upload the file again.")
+    for role, name in (("x", x_column), ("y", y_column)):
+        if name not in table.frame.columns:
+            raise UploadError(f"There is no column '{name}' to use as {role}; choose one of "
+                              + ", ".join(f"'{c}'" for c in table.numeric_columns) + ".")
+    if x_dates is not None and x_dates not in DATE_ORDERS:
+        raise UploadError(f"Unknown date order '{x_dates}'; choose one of "
+                          + ", ".join(DATE_ORDERS) + ".")
+    notes = []
+    x_raw, y_raw = table.frame[x_column], table.frame[y_column]
+    x_label = x_column
+    if x_dates is None:
+        x, x_codes = _codes(x_raw, table.decimal)
+    else:
+        x, x_codes, first = _date_codes(x_raw, x_dates)
+        if first is not pd.NaT:
+            x_label = f"{x_column} (days since {first:%Y-%m-%d})"
+            notes.append(f"x dates were read as {x_dates} and converted to days since the first "
+                         f"date, {first:%Y-%m-%d}.")
+    y, y_codes = _codes(y_raw, table.decimal)
+    rows_read = len(table.frame)
+    x_severity, y_severity = _SEVERITY[x_codes], _SEVERITY[y_codes]
+    row_codes = np.where(x_severity >= y_severity, x_codes, y_codes)
+    culprit = np.where(x_severity >= y_severity, 0, 1)
+    used = row_codes == _OK
+    dropped, examples = {}, {}
+    for code, reason in _REASONS.items():
+        rows = np.flatnonzero(row_codes == code)
+        if rows.size:
+            dropped[reason] = int(rows.size)
+            examples[reason] = _examples(rows, culprit, x_raw, y_raw)
+    if not used.any():
+        if x_dates is None and x_column in table.date_columns:
+            raise UploadError(f"The x column '{x_column}' holds dates, not numbers. Choose how to "
+                              "read the dates (ISO, day first or month first).")
+        detail = "; ".join(
+            f"{count:,} {reason} (e.g. {', '.join(repr(value) for value in examples[reason])})"
+            for reason, count in dropped.items())
+        raise UploadError(f"No row has usable numbers in both '{x_column}' and '{y_column}' "
+                          f"({detail}). Choose other columns or fix the file.")
+    order = np.argsort(x[used], kind="stable")
+    frame = pd.DataFrame({"x": x[used][order], "y": y[used][order]})
+    notes += _data_notes(frame["x"].to_numpy(), x_column == y_column)
+    if x_dates is None:
+        notes += _precision_notes(x_raw[used], x_column)
+    notes += _precision_notes(y_raw[used], y_column)
+    if x_dates is not None:
+        notes += _other_order_note(x_raw[row_codes == _NON_NUMERIC], x_dates)
+    return XYData(frame=frame, x_label=x_label, y_label=y_column, rows_read=rows_read,
+                  rows_used=int(used.sum()), dropped=dropped, examples=examples,
+                  notes=tuple(notes))
+
+
+def _examples(rows: np.ndarray, culprit: np.ndarray, x_raw: pd.Series,
+              y_raw: pd.Series) -> list[str]:
+    """Up to three distinct raw values (as text) that made these rows unusable."""
+    found: list[str] = []
+    for row in rows[:1000]:
+        source = x_raw if culprit[row] == 0 else y_raw
+        value = _cell_text(source.iloc[row])
+        if value not in found:
+            found.append(value)
+            if len(found) == 3:
+                break
+    return found
+
+
+def _data_notes(x: np.ndarray, same_column: bool) -> list[str]:
+    notes = []
+    if same_column:
+        notes.append("x and y are the same column, so the data lie on the line y = x.")
+    if x.size == 1:
+        notes.append("Only one row: every prediction is its y value. Attention pooling needs at "
+                     "least 2 points to show anything.")
+    elif x[0] == x[-1]:
+        notes.append(f"x has no spread (every x is {x[0]:g}): every prediction is mean(y).")
+    else:
+        duplicates = int(x.size - np.unique(x).size)
+        if duplicates:
+            notes.append(f"{duplicates:,} duplicate x value(s): fine for attention pooling (tied "
+                         "keys share the weight).")
+    return notes
+
+
+def _precision_notes(raw: pd.Series, name: str) -> list[str]:
+    """Integers longer than float64's ~15–16 digits are rounded; say so."""
+    if not _is_text(raw):
+        return []
+    long = raw.str.strip().str.fullmatch(_LONG_INTEGER)
+    if not long.any():
+        return []
+    return [f"Column '{name}' has integers with more than 15 digits (e.g. "
+            f"'{raw[long].iloc[0]}'); they were rounded to about 16 significant digits."]
+
+
+def _other_order_note(bad: pd.Series, order: str) -> list[str]:
+    """If dates failed with the chosen order but parse with the other, suggest it."""
+    if order == "iso" or bad.empty:
+        return []
+    other = "month-first" if order == "day-first" else "day-first"
+    codes = _date_codes(bad, other)[1]
+    if (codes == _OK).any():
+        return [f"Some dates are not valid {order} dates (e.g. '{_cell_text(bad.iloc[0])}'); "
+                f"are they {other}?"]
+    return []

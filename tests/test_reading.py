@@ -1,0 +1,196 @@
+"""Reading uploads: the bad-upload corpus, row accounting, hostile files, and a fuzz test."""
+
+from __future__ import annotations
+
+import io
+import time
+import tracemalloc
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.make_bad_uploads import Upload, bad_upload_cases
+from nwcore.reading import (
+    MAX_ROWS,
+    Table,
+    UploadError,
+    XYData,
+    excel_sheet_names,
+    extract_xy,
+    read_table,
+)
+
+CASES = bad_upload_cases()
+HOSTILE = [case for case in CASES if case.hostile]
+#: Hostile files must be refused in ≤ 0.1 s; the assertion allows for a loaded 2-core machine.
+HOSTILE_SECONDS = 0.5
+HOSTILE_PEAK_BYTES = 20 * 2**20
+
+
+def read_case(case: Upload) -> tuple[Table, XYData]:
+    """Read a case the way the Data page does: the table, then the chosen (or first) columns."""
+    table = read_table(case.data, case.filename, sheet=case.sheet)
+    x_column, y_column = case.columns or table.numeric_columns[:2]
+    return table, extract_xy(table, x_column, y_column, x_dates=case.x_dates)
+
+
+def check_accounting(xy: XYData) -> None:
+    assert xy.rows_read == xy.rows_used + sum(xy.dropped.values())
+    assert set(xy.dropped) == set(xy.examples)
+    assert all(1 <= len(values) <= 3 and all(isinstance(v, str) for v in values)
+               for values in xy.examples.values())
+    assert list(xy.frame.columns) == ["x", "y"] and len(xy.frame) == xy.rows_used
+    assert (xy.frame.dtypes == np.float64).all()
+    assert np.isfinite(xy.frame.to_numpy()).all()
+    assert xy.frame["x"].is_monotonic_increasing
+
+
+def test_corpus_is_big_and_covers_the_catalogue():
+    assert len(CASES) >= 55
+    assert len({case.name for case in CASES}) == len(CASES)
+    assert {case.catalogue for case in CASES} >= set(range(1, 51))
+    assert all(case.filename.rsplit(".", 1)[-1] in ("csv", "tsv", "txt", "xlsx", "parquet", "json")
+               for case in CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_upload_case(case: Upload):
+    if case.expect == "reject":
+        with pytest.raises(UploadError) as refused:
+            read_case(case)
+        assert case.message in str(refused.value)
+        return
+    table, xy = read_case(case)
+    check_accounting(xy)
+    assert (xy.rows_read, xy.rows_used) == (case.rows_read, case.rows_used)
+    assert xy.dropped == case.dropped
+    if case.x is not None:
+        np.testing.assert_allclose(xy.frame["x"], case.x, rtol=1e-12)
+    if case.y is not None:
+        np.testing.assert_allclose(xy.frame["y"], case.y, rtol=1e-12)
+    if case.numeric_columns is not None:
+        assert table.numeric_columns == case.numeric_columns
+    if case.message:
+        assert any(case.message in note for note in table.notes + xy.notes), \
+            (table.notes, xy.notes)
+    assert len(set(table.frame.columns)) == table.frame.shape[1]
+    assert all(isinstance(name, str) for name in table.frame.columns)
+
+
+@pytest.mark.parametrize("case", HOSTILE, ids=[case.name for case in HOSTILE])
+def test_hostile_files_are_refused_fast_and_small(case: Upload):
+    start = time.perf_counter()
+    with pytest.raises(UploadError):
+        read_table(case.data, case.filename)
+    seconds = time.perf_counter() - start
+    tracemalloc.start()
+    try:
+        with pytest.raises(UploadError):
+            read_table(case.data, case.filename)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    print(f"{case.name}: {seconds * 1000:.1f} ms, peak {peak / 2**20:.2f} MB")
+    assert seconds <= HOSTILE_SECONDS
+    assert peak <= HOSTILE_PEAK_BYTES
+
+
+def test_summary_wording():
+    table = read_table(b"x,y\n1,2\n2,abc\n3,\n4,5\n", "s.csv")
+    xy = extract_xy(table, "x", "y")
+    assert xy.summary() == "read 4 rows, used 2, dropped 2: 1 non-numeric, 1 missing"
+    assert xy.examples == {"non-numeric": ["abc"], "missing": [""]}
+    clean = extract_xy(read_table(b"x,y\n1,2\n", "c.csv"), "x", "y")
+    assert clean.summary() == "read 1 rows, used 1"
+
+
+def test_source_describes_the_detection():
+    table = read_table("x;y\n1,5;2\n".encode("utf-8"), "e.csv")
+    assert table.source == "CSV (delimiter ';', decimal ',', UTF-8)"
+
+
+def test_sorting_is_stable_and_keeps_pairs():
+    table = read_table(b"x,y\n2,1\n1,2\n2,3\n1,4\n", "s.csv")
+    xy = extract_xy(table, "x", "y")
+    assert xy.frame.to_numpy().tolist() == [[1, 2], [1, 4], [2, 1], [2, 3]]
+
+
+def test_excel_sheet_names():
+    from tests.make_bad_uploads import _xlsx
+
+    data = _xlsx([["x", "y"], [1, 2]], sheets={"second": [["a"]]}, title="first")
+    assert excel_sheet_names(data) == ["first", "second"]
+    with pytest.raises(UploadError, match="damaged"):
+        excel_sheet_names(b"PK garbage")
+    with pytest.raises(UploadError, match="not an Excel workbook"):
+        excel_sheet_names(b"x,y\n1,2\n")
+
+
+def test_bad_arguments_raise_upload_error():
+    table = read_table(b"x,y\n1,2\n", "a.csv")
+    with pytest.raises(UploadError, match="no column 'z'"):
+        extract_xy(table, "z", "y")
+    with pytest.raises(UploadError, match="Unknown date order"):
+        extract_xy(table, "x", "y", x_dates="guess")
+    with pytest.raises(UploadError):
+        read_table("not bytes", "a.csv")
+    with pytest.raises(UploadError):
+        extract_xy("not a table", "x", "y")
+    with pytest.raises(UploadError, match="Only Excel"):
+        read_table(b"x,y\n1,2\n", "a.csv", sheet="data")
+
+
+def test_row_cap_keeps_the_first_rows():
+    data = b"x,y\n" + b"".join(b"%d,1\n" % i for i in range(MAX_ROWS + 3))
+    table = read_table(data, "big.csv")
+    assert len(table.frame) == MAX_ROWS
+    assert table.frame["x"].iloc[-1] == str(MAX_ROWS - 1)
+
+
+def test_parquet_roundtrip_of_a_pandas_frame():
+    buffer = io.BytesIO()
+    pd.DataFrame({"x": [1.0, 2.0], "y": [3.0, 4.0]}).to_parquet(buffer)
+    xy = extract_xy(read_table(buffer.getvalue(), "f.parquet"), "x", "y")
+    assert xy.frame.to_numpy().tolist() == [[1, 3], [2, 4]]
+
+
+# ---------------------------------------------------------------------------------------------
+# Fuzz: nothing but UploadError escapes, and accepted data always balances
+
+FILENAMES = st.sampled_from(["a.csv", "a.txt", "a.tsv", "a.json", "a.xlsx", "a.parquet"])
+PREFIXES = st.sampled_from([b"", b"PK\x03\x04", b"PAR1", b"\xff\xfe", b"\xef\xbb\xbf", b"x,y\n"])
+CSV_TEXT = st.text(alphabet=st.sampled_from(list("0123456789.,;\t|\"'\n\r -+eExyNaif#%$ é١")),
+                   max_size=300)
+
+
+def _read_or_refuse(data: bytes, filename: str) -> None:
+    try:
+        table = read_table(data, filename)
+    except UploadError as error:
+        assert str(error)
+        return
+    assert isinstance(table, Table)
+    assert set(table.numeric_columns) <= set(table.frame.columns)
+    columns = table.numeric_columns
+    try:
+        xy = extract_xy(table, columns[0], columns[min(1, len(columns) - 1)])
+    except UploadError as error:
+        assert str(error)
+        return
+    check_accounting(xy)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(prefix=PREFIXES, body=st.binary(max_size=600), filename=FILENAMES)
+def test_fuzz_arbitrary_bytes(prefix: bytes, body: bytes, filename: str):
+    _read_or_refuse(prefix + body, filename)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=CSV_TEXT, filename=st.sampled_from(["a.csv", "a.txt", "a.json"]),
+       encoding=st.sampled_from(["utf-8", "utf-16", "cp1252"]))
+def test_fuzz_table_like_text(text: str, filename: str, encoding: str):
+    _read_or_refuse(text.encode(encoding, errors="replace"), filename)
