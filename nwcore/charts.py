@@ -25,6 +25,8 @@ SERIES_COLOURS = {
 }
 MAX_POINTS_SHOWN = 5000
 AXIS_TITLES = {"query": "query x", "key": "key x_i"}
+CRITERION_COLOURS = {"leave-one-out CV": "#1f77b4", "GCV": "#ff7f0e",
+                     "true error (vs f)": "#2ca02c"}
 
 
 def _weight_color(legend_title="weight α"):
@@ -227,7 +229,7 @@ def _plain_curves(curves: pd.DataFrame):
 
 
 def comparison_grid(panels, *, column_titles, row_titles, transposed: bool = False,
-                    panel_width: int = 170, domain_max: float | None = None):
+                    panel_width: int = 150, domain_max: float | None = None):
     """Small multiples of (heatmap over its fit) in data units, one shared colour scale.
 
     ``panels[r][c]`` is a pair (cells frame, curves frame). ``transposed`` shows d2l new
@@ -264,38 +266,46 @@ def comparison_grid(panels, *, column_titles, row_titles, transposed: bool = Fal
 
 
 def bandwidth_landscape_chart(curves: pd.DataFrame, markers: pd.DataFrame, *,
-                              width: int = 760, height: int = 340):
+                              width: int = 680, height: int = 320):
     """Error criteria against h on a log axis (bottom: h, top: w = 1/h), with marked choices.
 
     ``curves``: long format (h, error, criterion); ``markers``: (h, label) vertical rules.
     """
     h_min, h_max = float(curves["h"].min()), float(curves["h"].max())
     h_scale = alt.Scale(type="log", domain=[h_min, h_max], nice=False)
+    h_axis = alt.X("h:Q", title="bandwidth h (log scale)", scale=h_scale)
     lines = alt.Chart(curves).mark_line(strokeWidth=2.5).encode(
-        x=alt.X("h:Q", title="bandwidth h (log scale)", scale=h_scale),
-        y=alt.Y("error:Q", title="mean squared error", scale=alt.Scale(type="log")),
-        color=alt.Color("criterion:N", title=None, legend=alt.Legend(orient="top")),
+        x=h_axis,
+        y=alt.Y("error:Q", title="mean squared error (log scale)", scale=alt.Scale(type="log")),
+        color=alt.Color("criterion:N", title=None, legend=alt.Legend(orient="top"),
+                        scale=alt.Scale(domain=list(CRITERION_COLOURS),
+                                        range=list(CRITERION_COLOURS.values()))),
         tooltip=[alt.Tooltip("criterion:N"), alt.Tooltip("h:Q", format=".4g"),
                  alt.Tooltip("error:Q", format=".4g")],
     )
     rules = alt.Chart(markers).mark_rule(strokeDash=[4, 3], color="#444444").encode(
-        x=alt.X("h:Q", scale=h_scale),
+        x=h_axis,
         tooltip=[alt.Tooltip("label:N", title="marker"), alt.Tooltip("h:Q", format=".4g")],
     )
-    labels = alt.Chart(markers).mark_text(angle=270, align="left", dx=4, dy=-4, fontSize=11,
-                                          baseline="bottom").encode(
-        x=alt.X("h:Q", scale=h_scale), y=alt.YValue(height - 4), text=alt.Text("label:N"))
+    # Labels of neighbouring markers are staggered down the plot so that they do not overlap.
+    staggered = markers.sort_values("h").assign(
+        label_y=[4 + (height // 3) * (i % 3) for i in range(len(markers))])
+    labels = alt.Chart(staggered).mark_text(angle=270, align="right", dx=-4, fontSize=11,
+                                            baseline="bottom").encode(
+        x=h_axis, y=alt.Y("label_y:Q", scale=None), text=alt.Text("label:N"))
+    landscape = alt.layer(lines, rules, labels)
     w_axis = alt.Chart(pd.DataFrame({"w": [1.0 / h_max, 1.0 / h_min]})).mark_point(
         opacity=0).encode(
         x=alt.X("w:Q", title="w = 1/h (d2l's learnable parameter)",
                 scale=alt.Scale(type="log", domain=[1.0 / h_max, 1.0 / h_min], nice=False,
                                 reverse=True),
-                axis=alt.Axis(orient="top")))
-    return alt.layer(lines, rules, labels, w_axis).resolve_scale(x="independent").properties(
+                axis=alt.Axis(orient="top")),
+        y=alt.YValue(0))
+    return alt.layer(landscape, w_axis).resolve_scale(x="independent").properties(
         width=width, height=height, title="Bandwidth landscape")
 
 
-def training_chart(history: pd.DataFrame, *, width: int = 360, height: int = 240):
+def training_chart(history: pd.DataFrame, *, width: int = 320, height: int = 220):
     """Loss at every gradient step (``history``: step, w, loss)."""
     return alt.Chart(history).mark_line(point=True).encode(
         x=alt.X("step:Q", title="step (epoch)", axis=alt.Axis(tickMinStep=1)),
@@ -305,7 +315,7 @@ def training_chart(history: pd.DataFrame, *, width: int = 360, height: int = 240
     ).properties(width=width, height=height, title="Loss per step")
 
 
-def w_path_chart(loo_curve: pd.DataFrame, history: pd.DataFrame, *, width: int = 360,
+def w_path_chart(loo_curve: pd.DataFrame, history: pd.DataFrame, *, width: int = 320,
                  height: int = 240):
     """The path of w over the leave-one-out error curve in w coordinates.
 
@@ -314,7 +324,7 @@ def w_path_chart(loo_curve: pd.DataFrame, history: pd.DataFrame, *, width: int =
     w_scale = alt.Scale(type="log")
     curve = alt.Chart(loo_curve).mark_line(color="#1f77b4", strokeWidth=2.5).encode(
         x=alt.X("w:Q", title="w = 1/h (log scale)", scale=w_scale),
-        y=alt.Y("error:Q", title="LOO-CV mean squared error", scale=alt.Scale(type="log")))
+        y=alt.Y("error:Q", title="LOO-CV error", scale=alt.Scale(type="log")))
     path = alt.Chart(history).mark_line(color="#d62728", point=alt.OverlayMarkDef(
         color="#d62728", size=60)).encode(
         x=alt.X("w:Q", scale=w_scale), y=alt.Y("loo_error:Q"), order=alt.Order("step:Q"),

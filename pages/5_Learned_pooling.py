@@ -18,7 +18,7 @@ st.markdown(
     "descent on the squared error of predicting each training point from the others "
     "(leave-one-out). Defaults are d2l classic's: learning rate 0.5, 5 epochs, summed loss.")
 
-with st.form("training"):
+with st.form("train_form"):
     columns = st.columns(5)
     lr = columns[0].number_input("Learning rate", 1e-4, 10.0, TRAINING_DEFAULTS["lr"], step=0.1,
                                  format="%.4g", key="train_lr")
@@ -64,8 +64,8 @@ views = trained_views(data, result)
 columns = st.columns(2)
 for column, (title, view) in zip(columns, views.items()):
     with column:
-        show_chart(fit_chart(view.points, view.curves, width=420, height=240, title=title),
+        show_chart(fit_chart(view.points, view.curves, width=320, height=200, title=title),
                    alt_text=f"Fit: {title}")
-        show_chart(attention_heatmap(view.cells, width=420, height=240,
+        show_chart(attention_heatmap(view.cells, width=320, height=200,
                                      title=f"Attention weights: {title}"),
                    alt_text=f"Attention heatmap: {title}")

@@ -1,6 +1,6 @@
 """Screenshots of every page in headless Debian chromium, for the README and for looking.
 
-Usage: python scripts/screenshots.py [output directory, default docs/]
+Usage: python scripts/screenshots.py [output directory, default docs/] [page names…]
 Starts the app on a free loopback port, visits each page, hovers a query on Explore, and saves
 one PNG per page.
 """
@@ -41,7 +41,10 @@ def main() -> None:
             browser = playwright.chromium.launch(executable_path=shutil.which("chromium"),
                                                  args=LAUNCH_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 2200})
+            wanted = sys.argv[2:] or list(PAGES)
             for name, path in PAGES.items():
+                if name not in wanted:
+                    continue
                 page.goto(f"http://127.0.0.1:{port}/{path}")
                 wait_idle(page)
                 if name == "explore":
