@@ -26,3 +26,13 @@ from .pooling import (
 from .reading import Table, UploadError, XYData, excel_sheet_names, extract_xy, read_table
 from .params import VIEW_PARAMS, format_view_params, parse_view_params
 from .export import csv_bytes, json_bytes
+from .pooling import local_linear
+from .bandwidth import (
+    gcv_curve,
+    loo_cv_curve,
+    scott_bandwidth,
+    select_bandwidth,
+    silverman_bandwidth,
+)
+from .learning import TrainingHistory, loss_and_gradient, train_parametric
+from .estimator import LocalLinear, NadarayaWatson

@@ -59,3 +59,13 @@ def check_same_length(keys: np.ndarray, values: np.ndarray) -> None:
             f"keys and values must have the same length; got {keys.size} keys and "
             f"{values.size} values."
         )
+
+
+METHODS = ("auto", "exact", "binned")
+
+
+def check_method(method) -> str:
+    """Return the computation method, or raise ``ValueError`` listing the known ones."""
+    if not isinstance(method, str) or method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}.")
+    return method

@@ -34,7 +34,7 @@ _KERNEL_STD = {
 
 def check_kernel(kernel) -> str:
     """Return the kernel name, or raise ``ValueError`` listing the known ones."""
-    if kernel not in KERNELS:
+    if not isinstance(kernel, str) or kernel not in KERNELS:
         raise ValueError(f"unknown kernel {kernel!r}; choose one of {', '.join(KERNELS)}.")
     return kernel
 

@@ -1,30 +1,54 @@
-"""Attention pooling: average pooling and Nadaraya–Watson kernel regression.
+"""Attention pooling: average pooling, Nadaraya–Watson and local linear kernel regression.
 
 Attention pooling predicts at a query x from keys x_i and values y_i as
 
     f(x) = Σ_i α(x, x_i) y_i,   α(x, x_i) = K((x - x_i)/h) / Σ_j K((x - x_j)/h).
 
-For the Gaussian kernel α(x, ·) = softmax_i(-(x - x_i)² / 2h²): the softmax is computed with the
-max-shift (log-sum-exp), so a tiny h gives the nearest key's value and never 0/0 = NaN.
+For the Gaussian kernel α(x, ·) = softmax_i(-(x - x_i)² / 2h²): every row is shifted by its
+largest logit (log-sum-exp), so a tiny h gives the nearest key's value and never 0/0 = NaN.
+
+Local linear regression fits, at each query, the weighted least-squares line through the keys
+with weights K((x - x_i)/h) and returns its value at x; it removes NW's first-order bias at the
+edges of the data and equals statsmodels ``KernelReg(reg_type="ll")``.
 
 Empty windows. A compact kernel (boxcar, triangular, epanechnikov) whose window [x - h, x + h]
 holds no key gives that query no attention at all: its row of weights is all zeros and its
 prediction is NaN (never a silent number). :func:`empty_windows` returns the mask of such queries.
+
+Methods. ``method="exact"`` sums over every key in cache-sized tiles (no n × n matrix; extra
+memory O(n_keys + n_queries)). ``method="binned"`` bins the keys on a regular grid and convolves
+with the sampled kernel by FFT (see :mod:`nwcore.binning`); ``"auto"`` picks it for large
+Gaussian problems whose bandwidth the grid resolves, else exact.
 """
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import numpy as np
 
-from ._validation import as_finite_vector, check_bandwidth, check_same_length
+from . import binning
+from ._validation import as_finite_vector, check_bandwidth, check_method, check_same_length
 from .kernels import COMPACT_KERNELS, check_kernel, kernel_values
 
-#: Elements per work tile (doubles): 32 Ki = 256 KiB, small enough to stay in cache.
-TILE_ELEMENTS = 1 << 15
+#: Elements per work tile (doubles): 64 Ki = 512 KiB, half the L2 cache; measured fastest, and
+#: small enough that OpenBLAS runs every tile product on one thread (its threshold is ~4·65536
+#: multiply-adds per thread).
+TILE_ELEMENTS = 1 << 16
 #: Queries per tile.
-QUERY_TILE = 64
+QUERY_TILE = 512
+#: Keys whose per-key factors are prepared at once (a few hundred KiB).
+KEY_BLOCK = 1 << 14
+#: Widest spread of one tile's queries, in bandwidths: logits are formed around the tile's
+#: centre, so this bounds their rounding error (≤ ~1e-13 relative in each weight).
+MAX_TILE_SPAN = 8.0
 #: Gaussian logits more than this far below a row's maximum weigh < e^-50 of the top key; dropped.
 GAUSSIAN_LOGIT_CUTOFF = 50.0
+#: Local linear falls back to Nadaraya–Watson where the weighted variance of the keys is below
+#: this fraction of their weighted mean square (one key in the window, or all keys coincide).
+SINGULAR_DESIGN_TOLERANCE = 1e-9
+#: "auto" uses the binned path above this many kernel evaluations (n_queries × n_keys).
+AUTO_BINNED_EVALUATIONS = 2e7
 
 
 def average_pooling(queries, values) -> np.ndarray:
@@ -57,25 +81,45 @@ def attention_weights(queries, keys, *, kernel: str = "gaussian", bandwidth: flo
     return np.divide(weights, totals, out=np.zeros_like(weights), where=totals > 0)
 
 
-def nadaraya_watson(queries, keys, values, *, kernel: str = "gaussian", bandwidth: float = 1.0):
-    """Nadaraya–Watson prediction f(x) = Σ α(x, x_i) y_i at each query.
+def nadaraya_watson(queries, keys, values, *, kernel: str = "gaussian", bandwidth: float = 1.0,
+                    method: str = "auto"):
+    """Nadaraya–Watson prediction f(x) = Σ_i K_i(x) y_i / Σ_i K_i(x) at each query.
 
-    Works in cache-sized tiles over (queries × keys), so memory stays small for any sizes.
-    Queries whose window holds no key (compact kernels) get NaN; see :func:`empty_windows`.
+    ``method``: "exact" (tiled sums over all keys in the window), "binned" (FFT on a grid,
+    error ≤ 1e-5 × range of y for the Gaussian) or "auto". Queries whose window holds no key
+    (compact kernels) get NaN; see :func:`empty_windows`.
     """
-    queries = as_finite_vector(queries, "queries", allow_empty=True)
-    keys = as_finite_vector(keys, "keys")
-    values = as_finite_vector(values, "values")
-    check_same_length(keys, values)
-    kernel = check_kernel(kernel)
-    h = check_bandwidth(bandwidth)
+    queries, keys, values, kernel, h, method = _check_regression_args(
+        queries, keys, values, kernel, bandwidth, method)
     if kernel == "constant":
         return np.full(queries.shape, values.mean())
-    sums = kernel_weighted_sums(queries, keys, np.column_stack([values, np.ones_like(values)]),
-                                kernel=kernel, bandwidth=h)
-    numerator, denominator = sums[:, 0], sums[:, 1]
-    return np.divide(numerator, denominator, out=np.full(queries.shape, np.nan),
-                     where=denominator > 0)
+    if _resolve_method(method, kernel, h, queries, keys) == "binned":
+        return _binned_fit(queries, keys, values, kernel, h, degree=0)
+    return _exact_fit(queries, keys, values, kernel, h, degree=0)
+
+
+def local_linear(queries, keys, values, *, kernel: str = "gaussian", bandwidth: float,
+                 method: str = "auto"):
+    """Local linear regression: at each query x, the value at x of the weighted least-squares line.
+
+    With weights K_i = K((x_i - x)/h), moments S_p = Σ K_i (x_i - x)^p and
+    T_p = Σ K_i (x_i - x)^p y_i:
+
+        f(x) = (S_2 T_0 - S_1 T_1) / (S_0 S_2 - S_1²) = NW(x) + slope · (x - x̄_w),
+
+    the Nadaraya–Watson value plus the fitted slope times the offset of x from the weighted mean
+    key x̄_w. Where the local design is singular (S_0 S_2 - S_1² ≤ 1e-9 · S_0 S_2: a single key in
+    the window, or coinciding keys) the slope is undefined and f(x) falls back to NW(x). Empty
+    windows give NaN. ``kernel="constant"`` is the global least-squares line. ``method`` as for
+    :func:`nadaraya_watson` (binned: the fit at the grid points, linearly interpolated).
+    """
+    queries, keys, values, kernel, h, method = _check_regression_args(
+        queries, keys, values, kernel, bandwidth, method)
+    if kernel == "constant":
+        return _global_linear_fit(queries, keys, values)
+    if _resolve_method(method, kernel, h, queries, keys) == "binned":
+        return _binned_fit(queries, keys, values, kernel, h, degree=1)
+    return _exact_fit(queries, keys, values, kernel, h, degree=1)
 
 
 def empty_windows(queries, keys, *, kernel: str = "gaussian", bandwidth: float = 1.0):
@@ -84,13 +128,7 @@ def empty_windows(queries, keys, *, kernel: str = "gaussian", bandwidth: float =
     keys = as_finite_vector(keys, "keys")
     kernel = check_kernel(kernel)
     h = check_bandwidth(bandwidth)
-    if kernel not in COMPACT_KERNELS:
-        return np.zeros(queries.shape, dtype=bool)
-    sorted_keys = np.sort(keys)
-    u = np.abs(queries - _nearest_key(queries, sorted_keys)) / h
-    if kernel == "boxcar":
-        return u > 1.0
-    return u >= 1.0  # triangular and epanechnikov vanish at |u| = 1
+    return _empty_window_mask(queries, np.sort(keys), kernel, h)
 
 
 def effective_keys(weights) -> np.ndarray:
@@ -107,36 +145,237 @@ def kernel_weighted_sums(queries, keys, columns, *, kernel: str, bandwidth: floa
     """Σ_i K_i(x) · columns[i, :] for every query x, tiled; returns (n_queries × n_columns).
 
     For the Gaussian, K_i(x) = exp(-(u_i² - u_min²)/2) with u_min the query's nearest key, so the
-    largest weight in each row is exactly 1 (log-sum-exp shift) and ratios of these sums are
-    exact NW quantities. Keys whose weight is below e^-50 of that maximum are skipped (their total
+    largest weight in each row is 1 (log-sum-exp shift, up to rounding) and ratios of these sums
+    are NW quantities. Keys whose weight is below e^-50 of that maximum are skipped (their total
     share is under n·2e-22). Validated inputs are assumed (internal building block).
     """
-    order = None if _is_sorted(keys) else np.argsort(keys, kind="stable")
-    sorted_keys = keys if order is None else keys[order]
-    sorted_columns = columns if order is None else columns[order]
-    sums = np.zeros((queries.size, sorted_columns.shape[1]))
+    columns = np.asarray(columns, dtype=np.float64).reshape(keys.size, -1)
+    order = _sorting_order(keys)
+    sums, _ = local_sums(queries, keys[order], columns[order], kernel, bandwidth)
+    return sums[:, 0, :]
+
+
+def local_sums(queries, sorted_keys, columns, kernel, h, *, degree=0, self_index=None):
+    """Tiled kernel sums Σ_i K_i(x) b_i^p columns[i] for p = 0 (degree 0) or p = 0, 1, 2 (degree 1).
+
+    ``b_i = (x_i - c)/h`` is measured from the centre c of the query's tile and ``offsets`` (the
+    second result) holds (x - c)/h, so moments about the query itself follow by translation.
+    Gaussian weights carry the per-row log-sum-exp shift (nearest key weighs ~1).
+    ``self_index[q]`` (optional) is a key index whose weight is set to 0 for query q: the
+    leave-one-out sums; the shift then uses the nearest *other* key. Returns sums of shape
+    (n_queries, 1 or 3, n_columns). Inputs are validated and ``sorted_keys`` sorted.
+    """
+    n_terms = 1 if degree == 0 else 3
+    sums = np.zeros((queries.size, n_terms, columns.shape[1]))
+    offsets = np.zeros(queries.size)
     if queries.size == 0:
-        return sums
+        return sums, offsets
     if kernel == "gaussian":
-        shift, half_width = _gaussian_row_shift(queries, sorted_keys, bandwidth)
+        nearest = (_nearest_key(queries, sorted_keys) if self_index is None
+                   else nearest_other_key(sorted_keys, self_index))
+        scale = np.sqrt(0.5) / h
+        shift = np.square((queries - nearest) * scale)
+        half_width = np.sqrt(shift + GAUSSIAN_LOGIT_CUTOFF) / scale
     else:
         # Slightly wider than h: the tile itself decides |u| <= 1 exactly.
-        shift, half_width = None, np.full(queries.shape, bandwidth * (1.0 + 1e-9))
-    query_order = np.argsort(queries, kind="stable")
-    for start in range(0, queries.size, QUERY_TILE):
-        rows = query_order[start:start + QUERY_TILE]
-        first = np.searchsorted(sorted_keys, np.min(queries[rows] - half_width[rows]), "left")
-        last = np.searchsorted(sorted_keys, np.max(queries[rows] + half_width[rows]), "right")
-        chunk = max(1, TILE_ELEMENTS // rows.size)
-        for lo in range(first, last, chunk):
-            hi = min(last, lo + chunk)
-            if shift is None:
-                tile = kernel_values(kernel, np.subtract.outer(queries[rows], sorted_keys[lo:hi])
-                                     / bandwidth)
+        shift, half_width = None, np.full(queries.shape, h * (1.0 + 1e-9))
+    query_order = _sorting_order(queries)
+    sorted_queries = queries[query_order]
+    buffer = np.empty(TILE_ELEMENTS)
+    start = 0
+    with _single_threaded_blas(queries.size * sorted_keys.size):
+        while start < queries.size:
+            stop = _tile_stop(sorted_queries, start, h)
+            rows = query_order[start:stop]
+            centre = 0.5 * (sorted_queries[start] + sorted_queries[stop - 1])
+            sums[rows] = _tile_row_sums(
+                queries[rows], sorted_keys, columns, kernel, h, centre,
+                None if shift is None else shift[rows], half_width[rows], degree,
+                None if self_index is None else self_index[rows], buffer)
+            offsets[rows] = (queries[rows] - centre) / h
+            start = stop
+    return sums, offsets
+
+
+def _tile_row_sums(tile_queries, sorted_keys, columns, kernel, h, centre, row_shift, half_width,
+                   degree, self_index, buffer):
+    """Sums for one tile of queries over the keys in the union of their windows.
+
+    Keys are taken in blocks (their per-key factors computed once per block) and each block in
+    chunks of TILE_ELEMENTS / n_rows keys: one (rows × chunk) tile of weights at a time.
+    """
+    n_rows = tile_queries.size
+    block_sums = np.zeros((n_rows, (1 if degree == 0 else 3) * columns.shape[1]))
+    first = np.searchsorted(sorted_keys, np.min(tile_queries - half_width), "left")
+    last = np.searchsorted(sorted_keys, np.max(tile_queries + half_width), "right")
+    chunk = max(1, TILE_ELEMENTS // n_rows)
+    block = chunk * max(1, KEY_BLOCK // chunk)
+    if kernel == "gaussian":
+        left = _gaussian_left_factor(tile_queries, centre, h, row_shift)
+    for block_lo in range(first, last, block):
+        keys = sorted_keys[block_lo:min(last, block_lo + block)]
+        right = _gaussian_right_factor(keys, centre, h) if kernel == "gaussian" else None
+        weighted = _tile_columns(keys, columns[block_lo:block_lo + keys.size], centre, h, degree)
+        for lo in range(0, keys.size, chunk):
+            hi = min(keys.size, lo + chunk)
+            tile = buffer[:n_rows * (hi - lo)].reshape(n_rows, hi - lo)
+            if right is not None:
+                np.matmul(left, right[:, lo:hi], out=tile)
+                _exclude_self(tile, self_index, block_lo + lo, -np.inf)  # before exp: no overflow
+                np.exp(tile, out=tile)
             else:
-                tile = _gaussian_tile(queries[rows], sorted_keys[lo:hi], bandwidth, shift[rows])
-            sums[rows] += tile @ sorted_columns[lo:hi]
-    return sums
+                tile[...] = kernel_values(kernel, np.subtract.outer(tile_queries, keys[lo:hi]) / h)
+                _exclude_self(tile, self_index, block_lo + lo, 0.0)
+            block_sums += tile @ weighted[lo:hi]
+    return block_sums.reshape(n_rows, -1, columns.shape[1])
+
+
+def _exclude_self(tile, self_index, first_key, fill):
+    """Set each row's own key (``self_index``, when inside this tile's keys) to ``fill``."""
+    if self_index is None:
+        return
+    own = self_index - first_key
+    inside = np.flatnonzero((own >= 0) & (own < tile.shape[1]))
+    tile[inside, own[inside]] = fill
+
+
+def _gaussian_left_factor(tile_queries, centre, h, row_shift):
+    """Rows [2a, shift - a², 1] with a = (x - c)·√½/h: the query half of the logit product."""
+    a = (tile_queries - centre) * (np.sqrt(0.5) / h)
+    return np.column_stack([2.0 * a, row_shift - a * a, np.ones_like(a)])
+
+
+def _gaussian_right_factor(tile_keys, centre, h):
+    """Rows [b; 1; -b²] with b = (x_i - c)·√½/h, so left @ right = shift - (a - b)², the logit."""
+    b = (tile_keys - centre) * (np.sqrt(0.5) / h)
+    right = np.empty((3, b.size))
+    right[0] = b
+    right[1] = 1.0
+    np.multiply(b, -b, out=right[2])
+    return right
+
+
+def _tile_columns(tile_keys, tile_columns, centre, h, degree):
+    """The columns a tile is multiplied by: C (degree 0) or [C, b·C, b²·C], b = (x_i - c)/h."""
+    if degree == 0:
+        return tile_columns
+    b = ((tile_keys - centre) / h)[:, None]
+    return np.hstack([tile_columns, b * tile_columns, (b * b) * tile_columns])
+
+
+def _tile_stop(sorted_queries, start, h):
+    """End of the tile from ``start``: at most QUERY_TILE queries, spread ≤ MAX_TILE_SPAN·h."""
+    stop = min(sorted_queries.size, start + QUERY_TILE)
+    within = np.searchsorted(sorted_queries, sorted_queries[start] + MAX_TILE_SPAN * h, "right")
+    return max(start + 1, min(stop, within))
+
+
+def _exact_fit(queries, keys, values, kernel, h, *, degree):
+    """NW (degree 0) or local linear (degree 1) predictions from the exact tiled sums.
+
+    NW is clipped to [min y, max y] (rounding cannot push a weighted mean out of it); local
+    linear works on values minus their mid-range, so its slope term cancels less.
+    """
+    order = _sorting_order(keys)
+    if degree == 0:  # a weighted mean of the values: nothing cancels
+        columns = np.column_stack([values[order], np.ones(keys.size)])
+        sums, _ = local_sums(queries, keys[order], columns, kernel, h)
+        return np.clip(_ratio(sums[:, 0, 0], sums[:, 0, 1]), values.min(), values.max())
+    centred, middle, _, _ = _centred_values(values[order])
+    columns = np.column_stack([centred, np.ones(keys.size)])
+    sums, offsets = local_sums(queries, keys[order], columns, kernel, h, degree=1)
+    return middle + local_linear_from_moments(sums, offsets)[0]
+
+
+def local_linear_from_moments(sums, offsets):
+    """Local linear values from moments about centres c (see :func:`local_sums`, degree 1).
+
+    ``sums[:, p]`` = [Σ K b^p y, Σ K b^p] with b = (x_i - c)/h, ``offsets`` = (x - c)/h. Returns
+    the values f = NW + slope·(offset - b̄) and the mask of regular designs (weighted variance of
+    the keys > 1e-9 × their weighted mean square distance to the query, a test that does not
+    depend on the centre); where the design is singular f is NW, and NaN where Σ K = 0.
+    """
+    (t0, s0), (t1, s1), (_, s2) = sums[:, 0].T, sums[:, 1].T, sums[:, 2].T
+    nadaraya = _ratio(t0, s0)
+    determinant = s0 * s2 - s1 * s1  # = s0² × weighted variance of the keys, for any centre
+    square_from_query = s2 - 2.0 * offsets * s1 + offsets * offsets * s0
+    regular = (determinant > 0) & (determinant > SINGULAR_DESIGN_TOLERANCE * s0
+                                   * square_from_query)
+    slope = np.divide(s0 * t1 - s1 * t0, determinant, out=np.zeros_like(t0), where=regular)
+    fit = np.where(regular, nadaraya + slope * (offsets - _ratio(s1, s0)), nadaraya)
+    return fit, regular
+
+
+def _binned_fit(queries, keys, values, kernel, h, *, degree):
+    """Binned NW / local linear; queries the grid cannot resolve are recomputed exactly."""
+    centred, middle, low, high = _centred_values(values)
+    fit, unreliable = binning.binned_fit(queries, keys, centred, kernel=kernel, bandwidth=h,
+                                         degree=degree, combine=_combine_on_grid)
+    if np.any(unreliable):
+        fit[unreliable] = _exact_fit(queries[unreliable], keys, centred, kernel, h,
+                                     degree=degree)
+    if kernel in COMPACT_KERNELS:
+        fit[_empty_window_mask(queries, np.sort(keys), kernel, h)] = np.nan
+    return np.clip(middle + fit, low, high) if degree == 0 else middle + fit
+
+
+def _combine_on_grid(moments):
+    """NW or local linear at the grid points from their moments, and where it is well defined."""
+    if moments.shape[1] == 1:
+        return _ratio(moments[:, 0, 0], moments[:, 0, 1]), moments[:, 0, 1] > 0
+    fit, regular = local_linear_from_moments(moments, np.zeros(moments.shape[0]))
+    return fit, regular & (moments[:, 0, 1] > 0)
+
+
+def _global_linear_fit(queries, keys, values):
+    """Least-squares line (local linear with the constant kernel); mean(y) if x is constant."""
+    x = keys - keys.mean()
+    variance = np.einsum("i,i->", x, x)
+    if variance <= SINGULAR_DESIGN_TOLERANCE * np.einsum("i,i->", keys, keys):
+        return np.full(queries.shape, values.mean())
+    slope = np.einsum("i,i->", x, values - values.mean()) / variance
+    return values.mean() + slope * (queries - keys.mean())
+
+
+def _centred_values(values):
+    """Values minus their mid-range (sums then cancel less), with that middle and the range."""
+    low, high = float(values.min()), float(values.max())
+    middle = 0.5 * (low + high)
+    return values - middle, middle, low, high
+
+
+def _ratio(numerator, denominator):
+    return np.divide(numerator, denominator, out=np.full(numerator.shape, np.nan),
+                     where=denominator > 0)
+
+
+def _resolve_method(method, kernel, h, queries, keys):
+    """"auto" → "binned" for large problems the grid resolves (Gaussian only), else "exact"."""
+    if method == "auto":
+        large = float(queries.size) * float(keys.size) > AUTO_BINNED_EVALUATIONS
+        span = binning.points_span(queries, keys)
+        return "binned" if large and binning.grid_size(span, h, kernel) is not None else "exact"
+    if method == "binned":
+        binning.check_binnable(binning.points_span(queries, keys), h, kernel)
+    return method
+
+
+def _check_regression_args(queries, keys, values, kernel, bandwidth, method):
+    queries = as_finite_vector(queries, "queries", allow_empty=True)
+    keys = as_finite_vector(keys, "keys")
+    values = as_finite_vector(values, "values")
+    check_same_length(keys, values)
+    return queries, keys, values, check_kernel(kernel), check_bandwidth(bandwidth), \
+        check_method(method)
+
+
+def _empty_window_mask(queries, sorted_keys, kernel, h):
+    if kernel not in COMPACT_KERNELS:
+        return np.zeros(queries.shape, dtype=bool)
+    u = np.abs(queries - _nearest_key(queries, sorted_keys)) / h
+    if kernel == "boxcar":
+        return u > 1.0
+    return u >= 1.0  # triangular and epanechnikov vanish at |u| = 1
 
 
 def _gaussian_tile(tile_queries, tile_keys, h, row_shift):
@@ -151,8 +390,8 @@ def _gaussian_tile(tile_queries, tile_keys, h, row_shift):
 def _gaussian_row_shift(queries, sorted_keys, h):
     """Per query: the row maximum u_min²/2 of the negated logits, and the half-width of keys kept.
 
-    The shift is computed with the same floating-point operations as the tile, so the nearest
-    key's weight is exactly exp(0) = 1 and no row can underflow to 0/0.
+    The shift is computed with the same floating-point operations as :func:`_gaussian_tile`, so
+    the nearest key's weight is exactly exp(0) = 1 and no row can underflow to 0/0.
     """
     scale = np.sqrt(0.5) / h
     nearest = _nearest_key(queries, sorted_keys)
@@ -169,5 +408,43 @@ def _nearest_key(queries, sorted_keys):
     return np.where(np.abs(queries - left) <= np.abs(queries - right), left, right)
 
 
-def _is_sorted(values):
-    return values.size < 2 or bool(np.all(values[1:] >= values[:-1]))
+def nearest_other_key(sorted_keys, self_index):
+    """For the key at each ``self_index``: the closer sorted neighbour (itself if it is alone)."""
+    last = sorted_keys.size - 1
+    own = sorted_keys[self_index]
+    left = sorted_keys[np.where(self_index > 0, self_index - 1, np.minimum(self_index + 1, last))]
+    right = sorted_keys[np.where(self_index < last, self_index + 1, np.maximum(self_index - 1, 0))]
+    return np.where(np.abs(own - left) <= np.abs(own - right), left, right)
+
+
+def _sorting_order(values):
+    """Indices that sort ``values`` (stable); a plain range when they are sorted already."""
+    if values.size < 2 or bool(np.all(values[1:] >= values[:-1])):
+        return np.arange(values.size)
+    return np.argsort(values, kind="stable")
+
+
+def _single_threaded_blas(work):
+    """Limit BLAS to one thread with threadpoolctl when installed and the work is large.
+
+    Without threadpoolctl the tile sizes alone keep OpenBLAS on one thread.
+    """
+    if work < 1e6:
+        return nullcontext()
+    controller = _threadpool_controller()
+    return nullcontext() if controller is None else controller.limit(limits=1, user_api="blas")
+
+
+def _threadpool_controller():
+    global _CONTROLLER
+    if _CONTROLLER is False:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:
+            _CONTROLLER = None
+        else:
+            _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER
+
+
+_CONTROLLER = False  # not looked up yet
