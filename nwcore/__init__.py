@@ -36,3 +36,4 @@ from .bandwidth import (
 )
 from .learning import TrainingHistory, loss_and_gradient, train_parametric
 from .estimator import LocalLinear, NadarayaWatson
+from .charts import show_heatmaps
