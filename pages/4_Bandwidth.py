@@ -17,7 +17,11 @@ st.selectbox("Kernel", [k for k in POOLING_LABELS if k != "average"],
              format_func=POOLING_LABELS.get, key=widget_key("bw_kernel"), on_change=store,
              args=("bw_kernel",))
 
-result = landscape(data, st.session_state.bw_kernel)
+try:
+    result = landscape(data, st.session_state.bw_kernel)
+except ValueError as error:  # nwcore's messages say what to change
+    st.error(f"Cannot compute the landscape: {error}", icon="⚠️")
+    st.stop()
 show_chart(bandwidth_landscape_chart(result.curves, result.markers),
            alt_text="Leave-one-out and generalised cross-validation error against bandwidth")
 st.markdown(

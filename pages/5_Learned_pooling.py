@@ -32,11 +32,18 @@ with st.form("train_form"):
     submitted = st.form_submit_button("Train", type="primary")
 
 if submitted or "training" not in st.session_state:
-    st.session_state.training = train(data, lr=lr, epochs=int(epochs), w0=w0,
-                                      leave_one_out=loo, loss=loss)
+    try:
+        st.session_state.training = train(data, lr=lr, epochs=int(epochs), w0=w0,
+                                          leave_one_out=loo, loss=loss)
+    except ValueError as error:  # nwcore's messages say what to change
+        st.error(f"Cannot train on this data: {error}", icon="⚠️")
+        st.stop()
 result = st.session_state.training
 if result.dataset_key != data.key:
     st.info("The dataset changed since this training run; press Train to train on it.")
+elif result.n_trained < len(data.frame):
+    st.caption(f"Trained on a fixed random subsample of {result.n_trained:,} of the "
+               f"{len(data.frame):,} points (training compares every pair of points).")
 
 left, right = st.columns(2)
 with left:

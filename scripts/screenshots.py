@@ -15,7 +15,7 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
-from conftest import free_port, start_server  # noqa: E402  (the tests' server helpers)
+from conftest import running_app  # noqa: E402  (the tests' server helper)
 
 PAGES = {"home": "", "data": "Data", "explore": "Explore", "compare": "Compare",
          "bandwidth": "Bandwidth", "learned": "Learned_pooling", "theory": "Theory"}
@@ -34,30 +34,24 @@ def wait_idle(page) -> None:
 def main() -> None:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs"
     out.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    server = start_server(port)
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=shutil.which("chromium"),
-                                                 args=LAUNCH_ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 2200})
-            wanted = sys.argv[2:] or list(PAGES)
-            for name, path in PAGES.items():
-                if name not in wanted:
-                    continue
-                page.goto(f"http://127.0.0.1:{port}/{path}")
-                wait_idle(page)
-                if name == "explore":
-                    chart = page.get_by_test_id("stVegaLiteChart").first
-                    box = chart.locator("canvas, svg").first.bounding_box()
-                    page.mouse.move(box["x"] + box["width"] * 0.45, box["y"] + 150)
-                    page.wait_for_timeout(600)
-                page.screenshot(path=str(out / f"{name}.png"), full_page=True)
-                print("saved", out / f"{name}.png")
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    with running_app() as base_url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"),
+                                             args=LAUNCH_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 2200})
+        wanted = sys.argv[2:] or list(PAGES)
+        for name, path in PAGES.items():
+            if name not in wanted:
+                continue
+            page.goto(f"{base_url}/{path}")
+            wait_idle(page)
+            if name == "explore":
+                chart = page.get_by_test_id("stVegaLiteChart").first
+                box = chart.locator("canvas, svg").first.bounding_box()
+                page.mouse.move(box["x"] + box["width"] * 0.45, box["y"] + 150)
+                page.wait_for_timeout(600)
+            page.screenshot(path=str(out / f"{name}.png"), full_page=True)
+            print("saved", out / f"{name}.png")
+        browser.close()
 
 
 if __name__ == "__main__":

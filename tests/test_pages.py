@@ -135,3 +135,24 @@ def test_sessions_do_not_share_uploaded_data():
     assert first.frame["y"].iloc[-1] == 29 and second.frame["y"].iloc[-1] == -87
     fresh = run_page("pages/1_Data.py")
     assert fresh.session_state["dataset"].source == "generated"
+
+
+EDGE_UPLOADS = {
+    "single row": b"x,y\n1.5,2\n",
+    "constant x": b"x,y\n" + b"".join(b"3,%d\n" % i for i in range(20)),
+    "duplicate x": b"x,y\n" + b"".join(b"%d,%d\n" % (i % 3, i) for i in range(30)),
+    "huge spread": b"x,y\n" + b"".join(b"%de9,%d\n" % (i, i % 5) for i in range(40)),
+    "many rows": b"x,y\n" + b"".join(b"%d,%d\n" % (i, (i * 7) % 11) for i in range(50_000)),
+}
+
+
+@pytest.mark.parametrize("name", EDGE_UPLOADS)
+def test_every_page_copes_with_edge_datasets(name):
+    app = run_page("pages/1_Data.py")
+    app.radio(key="data_source").set_value("Upload a file").run()
+    app.file_uploader(key="upload").upload(f"{name}.csv", EDGE_UPLOADS[name], "text/csv").run()
+    app.button(key="use_upload").click().run()
+    assert app.session_state["dataset"].source == "uploaded"
+    for page in PAGES:
+        app.switch_page(page).run()
+        assert not app.exception, (page, [e.value for e in app.exception])

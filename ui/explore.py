@@ -66,8 +66,12 @@ def explorer_panel() -> None:
             st.number_input("Number of queries", 2, 500, step=10, key=widget_key("nq"),
                             on_change=store, args=("nq",))
     equal_widths = state.widths == "equal"
-    view = cached_view(data.key, data, pooling, h, int(state.nq), equal_widths,
-                       bool(state.ll) and pooling != "average")
+    try:
+        view = cached_view(data.key, data, pooling, h, int(state.nq), equal_widths,
+                           bool(state.ll) and pooling != "average")
+    except ValueError as error:  # nwcore's messages say what to change
+        st.error(f"Cannot compute this view: {error}", icon="⚠️")
+        return
     _diagnostics(view, pooling)
     event = show_chart(
         explorer_chart(display_points(data.keys, data.values), view.curves, view.fit,

@@ -20,6 +20,7 @@ MAX_TRAINING_POINTS = 2000
 @dataclass(frozen=True)
 class TrainingResult:
     dataset_key: str
+    n_trained: int              # points used (a fixed subsample of large datasets)
     history: pd.DataFrame       # step, w, loss, loo_error
     loo_curve: pd.DataFrame     # w, error
     best_w: float
@@ -62,7 +63,7 @@ def train(data: nwcore.Dataset, *, lr: float, epochs: int, w0: float, leave_one_
     curve_error = nwcore.loo_cv_curve(keys, values, 1.0 / grid_w)
     history = pd.DataFrame({"step": np.arange(w.size), "w": w, "loss": losses,
                             "loo_error": loo_at_w})
-    return TrainingResult(dataset_key=data.key, history=history,
+    return TrainingResult(dataset_key=data.key, n_trained=int(keys.size), history=history,
                           loo_curve=pd.DataFrame({"w": grid_w, "error": curve_error}),
                           best_w=float(grid_w[np.nanargmin(curve_error)]))
 

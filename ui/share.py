@@ -41,11 +41,13 @@ def share_and_export(data: nwcore.Dataset, view, pooling: str) -> None:
             ("Attention weights, long format (CSV)",
              csv_bytes(view.cells.frame[["qi", "query_x", "key_x", "key_lo", "key_hi", "keys",
                                          "weight"]]), "attention_weights.csv", "text/csv"),
-            ("Leave-one-out CV curve (CSV)",
-             csv_bytes(_cv_curve(data.key, data, "gaussian" if kernel == "constant" else kernel)),
-             "cv_curve.csv", "text/csv"),
-            ("Settings (JSON)", json_bytes(settings), "settings.json", "application/json"),
         ]
+        if len(data.frame) >= 2:  # leave-one-out needs a point to leave out
+            curve = _cv_curve(data.key, data, "gaussian" if kernel == "constant" else kernel)
+            downloads.append(("Leave-one-out CV curve (CSV)", csv_bytes(curve), "cv_curve.csv",
+                              "text/csv"))
+        downloads.append(("Settings (JSON)", json_bytes(settings), "settings.json",
+                          "application/json"))
         columns = st.columns(len(downloads))
         for column, (label, payload, file_name, mime) in zip(columns, downloads):
             column.download_button(label, payload, file_name=file_name, mime=mime,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -48,23 +49,29 @@ def start_server(port: int) -> subprocess.Popen:
     raise RuntimeError("the app server did not become healthy within 60 s")
 
 
-@pytest.fixture(scope="session")
-def app_url():
+@contextlib.contextmanager
+def running_app():
+    """The app on a free loopback port for the duration of the block; yields its base URL."""
     port = free_port()
     process = start_server(port)
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=20)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    with running_app() as url:
+        yield url
 
 
 @pytest.fixture()
 def fresh_app_url():
     """A server started for this test alone (cold deep links)."""
-    port = free_port()
-    process = start_server(port)
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=20)
+    with running_app() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
