@@ -82,21 +82,43 @@ def fit_chart(points: pd.DataFrame, curves: pd.DataFrame, *, width: int = 640,
         width=width, height=height, title=title)
 
 
+KEY_FIELDS = ["key_x", "key_lo", "key_hi", "key_y", "keys"]
+QUERY_FIELDS = ["query_x", "query_lo", "query_hi"]
+
+
+def cells_chart(cells: pd.DataFrame) -> alt.Chart:
+    """A chart over the attention cells, shipped compactly: one (qi, ki, weight) row per cell,
+    with the key and query columns joined in the browser (Vega lookup) from two small tables.
+
+    ``cells`` is :attr:`nwcore.views.AttentionCells.frame` (row-major: all keys of query 0, …).
+    """
+    n_columns = int((cells["qi"] == cells["qi"].iloc[0]).sum())
+    key_index = np.arange(len(cells)) % n_columns
+    weights = pd.DataFrame({"qi": cells["qi"].to_numpy(np.int32),
+                            "ki": key_index.astype(np.int32),
+                            "weight": cells["weight"].to_numpy()})
+    key_table = cells.iloc[:n_columns][KEY_FIELDS].assign(ki=np.arange(n_columns, dtype=np.int32))
+    query_table = cells.iloc[::n_columns][["qi"] + QUERY_FIELDS]
+    return alt.Chart(weights).transform_lookup(
+        lookup="ki", from_=alt.LookupData(data=key_table, key="ki", fields=KEY_FIELDS)
+    ).transform_lookup(
+        lookup="qi", from_=alt.LookupData(data=query_table, key="qi", fields=QUERY_FIELDS))
+
+
 def attention_heatmap(cells: pd.DataFrame, *, width: int = 640, height: int = 320,
                       title: str = "Attention weights (rows = queries, columns = keys)",
-                      hover=None, pin=None, color_domain_max: float | None = None):
-    """Heatmap of α in data units: x = key x_i (or its bin), y = query x, colour = weight."""
-    color = _weight_color()
-    if color_domain_max is not None:
-        color = alt.Color("weight:Q", title="weight α",
-                          scale=alt.Scale(scheme=WEIGHT_SCHEME, domain=[0, color_domain_max]))
+                      hover=None, pin=None, source: alt.Chart | None = None):
+    """Heatmap of α in data units: x = key x_i (or its bin), y = query x, colour = weight.
+
+    ``hover`` and ``pin`` link it to other views; ``source`` reuses a :func:`cells_chart`.
+    """
     encoding = dict(
         x=alt.X("key_lo:Q", title="key x_i", scale=alt.Scale(zero=False, nice=False)),
         x2=alt.X2("key_hi:Q"),
         y=alt.Y("query_lo:Q", title="query x", scale=alt.Scale(zero=False, nice=False,
                                                                 reverse=True)),
         y2=alt.Y2("query_hi:Q"),
-        color=color,
+        color=_weight_color(),
         tooltip=[alt.Tooltip("query_x:Q", title="query x", format=".3f"),
                  alt.Tooltip("key_x:Q", title="key x_i (bin centre if binned)", format=".3f"),
                  alt.Tooltip("keys:Q", title="keys in cell"),
@@ -105,8 +127,9 @@ def attention_heatmap(cells: pd.DataFrame, *, width: int = 640, height: int = 32
     if hover is not None:
         encoding["opacity"] = alt.OpacityValue(
             0.35, condition={"param": "hover", "empty": True, "value": 1.0})
-    chart = alt.Chart(cells).mark_rect().encode(**encoding).properties(
-        width=width, height=height, title=title)
+    source = cells_chart(cells) if source is None else source
+    chart = source.mark_rect().encode(**encoding).properties(width=width, height=height,
+                                                             title=title)
     if hover is not None:
         chart = chart.add_params(hover, pin)
     return chart
@@ -127,7 +150,8 @@ def explorer_chart(points: pd.DataFrame, curves: pd.DataFrame, fit: pd.DataFrame
         x=alt.X("x:Q"), y=alt.Y("prediction:Q"),
     ).transform_filter({"or": [{"param": "hover", "empty": False},
                                {"param": "pin", "empty": False}]})
-    weighted = alt.Chart(cells).mark_circle(color="#d62728", opacity=0.7, stroke="black",
+    source = cells_chart(cells)
+    weighted = source.mark_circle(color="#d62728", opacity=0.7, stroke="black",
                                             strokeWidth=0.5).encode(
         x=alt.X("key_x:Q"), y=alt.Y("key_y:Q"),
         size=alt.Size("weight:Q", scale=alt.Scale(range=[0, 600], domainMin=0), legend=None),
@@ -136,10 +160,10 @@ def explorer_chart(points: pd.DataFrame, curves: pd.DataFrame, fit: pd.DataFrame
                            weighted, marked, query_points).resolve_scale(color="independent")
     fit_layers = fit_layers.properties(width=width, height=300,
                                        title="Regression fit — hover a query, click to pin it")
-    heat = attention_heatmap(cells, width=width, hover=hover, pin=pin,
+    heat = attention_heatmap(cells, width=width, hover=hover, pin=pin, source=source,
                              title=heatmap_title or "Attention weights α(x, x_i): rows = "
                                                     "queries, columns = keys")
-    profile = alt.Chart(cells).mark_rect(color="#d62728").encode(
+    profile = source.mark_rect(color="#d62728").encode(
         x=alt.X("key_lo:Q", title="key x_i"), x2=alt.X2("key_hi:Q"),
         y=alt.Y("weight:Q", title="α(x, x_i)"), y2=alt.Y2Datum(0),
         tooltip=[alt.Tooltip("key_x:Q", title="key x_i", format=".3f"),

@@ -9,18 +9,21 @@ import nwcore.kernels
 import nwcore.views
 from nwcore.charts import display_points, explorer_chart, pinned_query_chart
 from nwcore.views import explorer_view, kernel_curve_at, pinned_index, query_detail
-from ui.charts import show_chart
+from ui.charts import show_chart, to_spec
 from ui.controls import bandwidth_control, pooling_control, set_bandwidth
 from ui.share import share_and_export
 from ui.state import dataset, store, sync_url, widget_key
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@st.cache_data(max_entries=96, show_spinner=False)
 def cached_view(dataset_key: str, _data: nwcore.Dataset, pooling: str, h: float, n_queries: int,
                 equal_widths: bool, local_linear: bool):
-    """The view's tables, cached by the dataset's key and the controls."""
-    return explorer_view(_data, pooling=pooling, bandwidth=h, n_queries=n_queries,
+    """The view's tables and its linked chart, cached by the dataset's key and the controls."""
+    view = explorer_view(_data, pooling=pooling, bandwidth=h, n_queries=n_queries,
                          equal_widths=equal_widths, local_linear=local_linear)
+    chart = explorer_chart(display_points(_data.keys, _data.values), view.curves, view.fit,
+                           view.cells.frame)
+    return view, to_spec(chart)
 
 
 def use_rule(method: str, pooling: str) -> None:
@@ -67,16 +70,14 @@ def explorer_panel() -> None:
                             on_change=store, args=("nq",))
     equal_widths = state.widths == "equal"
     try:
-        view = cached_view(data.key, data, pooling, h, int(state.nq), equal_widths,
-                           bool(state.ll) and pooling != "average")
+        view, chart = cached_view(data.key, data, pooling, h, int(state.nq), equal_widths,
+                                  bool(state.ll) and pooling != "average")
     except ValueError as error:  # nwcore's messages say what to change
         st.error(f"Cannot compute this view: {error}", icon="⚠️")
         return
     _diagnostics(view, pooling)
     event = show_chart(
-        explorer_chart(display_points(data.keys, data.values), view.curves, view.fit,
-                       view.cells.frame),
-        alt_text="Regression fit, attention heatmap and weight profile, linked by query",
+        chart, alt_text="Regression fit, attention heatmap and weight profile, linked by query",
         on_select="rerun", selection_mode=["pin"], key=f"explorer:{data.key}")
     pinned = pinned_index(event.selection, len(view.queries))
     if pinned is not None:

@@ -35,18 +35,21 @@ def share_and_export(data: nwcore.Dataset, view, pooling: str) -> None:
         settings.update(dataset=data.label, source=data.source,
                         kernel_bandwidth=view.kernel_bandwidth)
         kernel = nwcore.views.pooling_kernel(pooling)
+        cv_kernel = "gaussian" if kernel == "constant" else kernel
+        # Files are made when clicked (callables), not on every rerun.
         downloads = [
-            ("Dataset (CSV)", csv_bytes(data.frame), "dataset.csv", "text/csv"),
-            ("Fit (CSV)", csv_bytes(view.fit), "fit.csv", "text/csv"),
+            ("Dataset (CSV)", lambda: csv_bytes(data.frame), "dataset.csv", "text/csv"),
+            ("Fit (CSV)", lambda: csv_bytes(view.fit), "fit.csv", "text/csv"),
             ("Attention weights, long format (CSV)",
-             csv_bytes(view.cells.frame[["qi", "query_x", "key_x", "key_lo", "key_hi", "keys",
-                                         "weight"]]), "attention_weights.csv", "text/csv"),
+             lambda: csv_bytes(view.cells.frame[["qi", "query_x", "key_x", "key_lo", "key_hi",
+                                                 "keys", "weight"]]),
+             "attention_weights.csv", "text/csv"),
         ]
         if len(data.frame) >= 2:  # leave-one-out needs a point to leave out
-            curve = _cv_curve(data.key, data, "gaussian" if kernel == "constant" else kernel)
-            downloads.append(("Leave-one-out CV curve (CSV)", csv_bytes(curve), "cv_curve.csv",
-                              "text/csv"))
-        downloads.append(("Settings (JSON)", json_bytes(settings), "settings.json",
+            downloads.append(("Leave-one-out CV curve (CSV)",
+                              lambda: csv_bytes(_cv_curve(data.key, data, cv_kernel)),
+                              "cv_curve.csv", "text/csv"))
+        downloads.append(("Settings (JSON)", lambda: json_bytes(settings), "settings.json",
                           "application/json"))
         columns = st.columns(len(downloads))
         for column, (label, payload, file_name, mime) in zip(columns, downloads):
