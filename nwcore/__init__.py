@@ -21,12 +21,12 @@ from .pooling import (
     average_pooling,
     effective_keys,
     empty_windows,
+    local_linear,
     nadaraya_watson,
 )
 from .reading import Table, UploadError, XYData, excel_sheet_names, extract_xy, read_table
 from .params import VIEW_PARAMS, format_view_params, parse_view_params
 from .export import csv_bytes, json_bytes
-from .pooling import local_linear
 from .bandwidth import (
     gcv_curve,
     loo_cv_curve,
@@ -37,3 +37,47 @@ from .bandwidth import (
 from .learning import TrainingHistory, loss_and_gradient, train_parametric
 from .estimator import LocalLinear, NadarayaWatson
 from .charts import show_heatmaps
+
+__all__ = [
+    "attention_weights",
+    "average_pooling",
+    "csv_bytes",
+    "d2l_queries",
+    "Dataset",
+    "effective_keys",
+    "empty_windows",
+    "equivalent_bandwidth",
+    "excel_sheet_names",
+    "extract_xy",
+    "format_view_params",
+    "FUNCTIONS",
+    "gcv_curve",
+    "generate",
+    "generate_preset",
+    "generated_dataset",
+    "json_bytes",
+    "kernel_std",
+    "kernel_values",
+    "KERNELS",
+    "local_linear",
+    "LocalLinear",
+    "loo_cv_curve",
+    "loss_and_gradient",
+    "nadaraya_watson",
+    "NadarayaWatson",
+    "parse_view_params",
+    "PRESETS",
+    "query_grid",
+    "read_table",
+    "scott_bandwidth",
+    "select_bandwidth",
+    "show_heatmaps",
+    "silverman_bandwidth",
+    "Table",
+    "train_parametric",
+    "TrainingHistory",
+    "true_function",
+    "UploadError",
+    "VIEW_PARAMS",
+    "XYData",
+]

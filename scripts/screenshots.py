@@ -14,8 +14,8 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
-from conftest import running_app  # noqa: E402  (the tests' server helper)
+sys.path.insert(0, str(ROOT))
+from tests.browser.conftest import running_app  # noqa: E402  (the tests' server helper)
 
 PAGES = {"home": "", "data": "Data", "explore": "Explore", "compare": "Compare",
          "bandwidth": "Bandwidth", "learned": "Learned_pooling", "theory": "Theory"}

@@ -1,0 +1,53 @@
+"""Start and stop the app on a free loopback port (shared by the benchmarks, the browser tests
+and the screenshot script)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int, log, extra: list[str] = ()) -> subprocess.Popen:
+    """`streamlit run app.py` on loopback; returns once /_stcore/health answers ok."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false", *extra],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the app server exited with status {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health",
+                                        timeout=2) as response:
+                if response.read().decode().strip() == "ok":
+                    return process
+        except OSError:
+            time.sleep(0.3)
+    stop_server(process)
+    raise RuntimeError("the app server did not become healthy within 60 s")
+
+
+def stop_server(process: subprocess.Popen | None) -> None:
+    """Stop the server we started, by its PID."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
