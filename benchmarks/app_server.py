@@ -3,9 +3,14 @@ and the screenshot script)."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -51,3 +56,38 @@ def stop_server(process: subprocess.Popen | None) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def benchmark_server(extra_args, *, hard_deadline: float, log_prefix: str):
+    """The app for a benchmark run: its log in a temporary file, a watchdog that stops the server
+    and exits after ``hard_deadline`` seconds, and a stop by PID however the run ends (SIGTERM
+    included). Yields (process, port, log_path); on an error the log's tail is printed."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    process = None
+    with tempfile.TemporaryDirectory(prefix=log_prefix) as tmp:
+        log_path = Path(tmp) / "server.log"
+        try:
+            with open(log_path, "wb") as log:
+                port = free_port()
+                process = start_server(port, log, extra_args)
+                print(f"server pid {process.pid} on 127.0.0.1:{port} "
+                      f"{' '.join(extra_args)}".rstrip(), flush=True)
+                watchdog = threading.Timer(hard_deadline, _hard_stop, args=(process,))
+                watchdog.daemon = True
+                watchdog.start()
+                try:
+                    yield process, port, log_path
+                finally:
+                    watchdog.cancel()
+        except BaseException:
+            print(log_path.read_text(errors="replace")[-3000:], file=sys.stderr)
+            raise
+        finally:
+            stop_server(process)
+
+
+def _hard_stop(process: subprocess.Popen) -> None:
+    print("hard deadline: stopping the server and exiting", file=sys.stderr, flush=True)
+    stop_server(process)
+    os._exit(2)

@@ -34,25 +34,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
-import os
 import random
-import signal
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import numpy as np
 import psutil
 import websockets
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from app_server import free_port, start_server, stop_server  # noqa: E402 (run as a script)
+from app_server import benchmark_server  # noqa: E402 (run as a script)
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE_NAME = "Explore"
@@ -113,14 +110,8 @@ class RssSampler(threading.Thread):
 
 
 def percentile(values: list[float], q: float) -> float:
-    """Linear-interpolated percentile (q in 0..100)."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q / 100
-    low = math.floor(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+    """Linear-interpolated percentile (q in 0..100); NaN for no values."""
+    return float(np.percentile(values, q)) if values else float("nan")
 
 
 @dataclass
@@ -503,54 +494,31 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     started = time.monotonic()
     deadline = started + args.deadline
-    # SIGTERM/SIGINT unwind through `finally`, so the server is always stopped.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    process = None
     sampler = None
-    with tempfile.TemporaryDirectory(prefix="nw-load-") as tmp:
-        log_path = Path(tmp) / "server.log"
-        try:
-            with open(log_path, "wb") as log:
-                port = free_port()
-                process = start_server(port, log, args.server_arg)
-                print(f"server pid {process.pid} on 127.0.0.1:{port} "
-                      f"(healthy after {time.monotonic() - started:.1f} s) "
-                      f"{' '.join(args.server_arg)}".rstrip(), flush=True)
-                sampler = RssSampler(process.pid)
-                time.sleep(1.0)
-                rss_start = sampler.sample()
-                cpu_start, wall_start = sampler.cpu_seconds(), time.monotonic()
-                sampler.start()
-                # A watchdog: past the deadline + 60 s, stop the server and leave.
-                watchdog = threading.Timer(args.deadline + 60, _hard_stop, args=(process,))
-                watchdog.daemon = True
-                watchdog.start()
-                result = asyncio.run(asyncio.wait_for(
-                    load_test(args, port, sampler, deadline, started + args.budget),
-                    timeout=max(1.0, deadline - time.monotonic() + 45)))
-                result["cpu"] = (sampler.cpu_seconds() - cpu_start, time.monotonic() - wall_start)
-                time.sleep(3.0)
-                result["rss"]["after close + 3 s"] = sampler.sample()
-                sampler.stopped.set()
-                watchdog.cancel()
+    try:
+        with benchmark_server(args.server_arg, hard_deadline=args.deadline + 60,
+                              log_prefix="nw-load-") as (process, port, log_path):
+            sampler = RssSampler(process.pid)
+            time.sleep(1.0)
+            rss_start = sampler.sample()
+            cpu_start, wall_start = sampler.cpu_seconds(), time.monotonic()
+            sampler.start()
+            result = asyncio.run(asyncio.wait_for(
+                load_test(args, port, sampler, deadline, started + args.budget),
+                timeout=max(1.0, deadline - time.monotonic() + 45)))
+            result["cpu"] = (sampler.cpu_seconds() - cpu_start, time.monotonic() - wall_start)
+            time.sleep(3.0)
+            result["rss"]["after close + 3 s"] = sampler.sample()
+            sampler.stopped.set()
             status = report(args, result, rss_start, sampler, log_path)
-            print(f"\ntotal {time.monotonic() - started:.0f} s", flush=True)
-            return status
-        except (RuntimeError, asyncio.TimeoutError) as error:
-            print(f"load test failed: {error!r}", file=sys.stderr)
-            if log_path.exists():
-                print(log_path.read_text(errors="replace")[-3000:], file=sys.stderr)
-            return 2
-        finally:
-            if sampler is not None:
-                sampler.stopped.set()
-            stop_server(process)
-
-
-def _hard_stop(process: subprocess.Popen) -> None:
-    print("hard deadline: stopping the server and exiting", file=sys.stderr, flush=True)
-    stop_server(process)
-    os._exit(2)
+        print(f"\ntotal {time.monotonic() - started:.0f} s", flush=True)
+        return status
+    except (RuntimeError, asyncio.TimeoutError) as error:
+        print(f"load test failed: {error!r}", file=sys.stderr)
+        return 2
+    finally:
+        if sampler is not None:
+            sampler.stopped.set()
 
 
 if __name__ == "__main__":

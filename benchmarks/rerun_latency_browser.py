@@ -32,21 +32,17 @@ Target: p50 <= 150 ms. Exit status 0 when met with no errors, 1 if not, 2 if it 
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import shutil
-import signal
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 from pathlib import Path
 
+import numpy as np
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-from app_server import free_port, start_server, stop_server  # noqa: E402 (run as a script)
+from app_server import benchmark_server  # noqa: E402 (run as a script)
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -146,14 +142,8 @@ MOVE_DONE = """
 
 
 def percentile(values: list[float], q: float) -> float:
-    """Linear-interpolated percentile (q in 0..100)."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q / 100
-    low = math.floor(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+    """Linear-interpolated percentile (q in 0..100); NaN for no values."""
+    return float(np.percentile(values, q)) if values else float("nan")
 
 
 def key_pattern(moves: int) -> list[str]:
@@ -333,41 +323,20 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     started = time.monotonic()
     deadline = started + args.deadline
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    process = None
-    with tempfile.TemporaryDirectory(prefix="nw-browser-") as tmp:
-        log_path = Path(tmp) / "server.log"
-        try:
-            with open(log_path, "wb") as log:
-                port = free_port()
-                process = start_server(port, log, args.server_arg)
-                print(f"server pid {process.pid} on 127.0.0.1:{port} "
-                      f"{' '.join(args.server_arg)}".rstrip(), flush=True)
-                watchdog = threading.Timer(args.deadline + 60, _hard_stop, args=(process,))
-                watchdog.daemon = True
-                watchdog.start()
-                result = run(args, f"http://127.0.0.1:{port}", deadline)
-                watchdog.cancel()
+    try:
+        with benchmark_server(args.server_arg, hard_deadline=args.deadline + 60,
+                              log_prefix="nw-browser-") as (_, port, log_path):
+            result = run(args, f"http://127.0.0.1:{port}", deadline)
             status = report(args, result)
             log_text = log_path.read_text(errors="replace")
-            if "Traceback" in log_text:
-                print(f"server log: {log_text.count('Traceback')} tracebacks")
-                status = max(status, 1)
-            print(f"total {time.monotonic() - started:.0f} s")
-            return status
-        except (RuntimeError, PlaywrightError) as error:
-            print(f"browser benchmark failed: {error}", file=sys.stderr)
-            if log_path.exists():
-                print(log_path.read_text(errors="replace")[-3000:], file=sys.stderr)
-            return 2
-        finally:
-            stop_server(process)
-
-
-def _hard_stop(process: subprocess.Popen) -> None:
-    print("hard deadline: stopping the server and exiting", file=sys.stderr, flush=True)
-    stop_server(process)
-    os._exit(2)
+        if "Traceback" in log_text:
+            print(f"server log: {log_text.count('Traceback')} tracebacks")
+            status = max(status, 1)
+        print(f"total {time.monotonic() - started:.0f} s")
+        return status
+    except (RuntimeError, PlaywrightError) as error:
+        print(f"browser benchmark failed: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
