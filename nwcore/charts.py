@@ -165,11 +165,15 @@ def explorer_chart(points: pd.DataFrame, curves: pd.DataFrame, fit: pd.DataFrame
                                                     "queries, columns = keys")
     profile = source.mark_rect(color="#d62728").encode(
         x=alt.X("key_lo:Q", title="key x_i"), x2=alt.X2("key_hi:Q"),
-        y=alt.Y("weight:Q", title="α(x, x_i)"), y2=alt.Y2Datum(0),
+        y=alt.Y("weight:Q", title="α(x, x_i)",
+                scale=alt.Scale(domain=[0, max(float(cells["weight"].max()), 1e-12)])),
+        y2=alt.Y2Datum(0),
         tooltip=[alt.Tooltip("key_x:Q", title="key x_i", format=".3f"),
                  alt.Tooltip("weight:Q", title="weight α", format=".4f")],
     ).transform_filter({"param": "hover", "empty": False}).properties(
-        width=width, height=110, title="Weights of the hovered query over the keys")
+        width=width, height=110,
+        title=alt.TitleParams("Weights of the hovered query over the keys",
+                              subtitle="hover a query on the fit or a heatmap row"))
     with warnings.catch_warnings():
         # Altair notes that it merges the selections shared by several views: that is the point.
         warnings.filterwarnings("ignore", message="Automatically deduplicated selection")
@@ -177,9 +181,15 @@ def explorer_chart(points: pd.DataFrame, curves: pd.DataFrame, fit: pd.DataFrame
             x="shared", color="independent", size="independent")
 
 
-def scatter_chart(frame: pd.DataFrame, *, width: int | str = "container", height: int = 260):
-    """Small scatter of a dataset (columns x, y)."""
-    return _points_layer(frame).properties(width=width, height=height, title="Current dataset")
+def scatter_chart(frame: pd.DataFrame, *, width: int | str = "container", height: int = 260,
+                  x_title: str = "x", y_title: str = "y"):
+    """Small scatter of a dataset (columns x, y), axes labelled with the data's own names."""
+    return alt.Chart(frame).mark_circle(color="#555555", opacity=0.6, size=28).encode(
+        x=alt.X("x:Q", title=x_title, scale=alt.Scale(zero=False)),
+        y=alt.Y("y:Q", title=y_title, scale=alt.Scale(zero=False)),
+        tooltip=[alt.Tooltip("x:Q", title=x_title, format=".4g"),
+                 alt.Tooltip("y:Q", title=y_title, format=".4g")],
+    ).properties(width=width, height=height, title="Current dataset")
 
 
 def kernel_shapes_chart(*, equal_widths: bool = False, width: int = 560, height: int = 260):

@@ -62,5 +62,6 @@ st.markdown(f"**{current.label}** — {len(current.frame):,} points")
 left, right = st.columns([2, 3])
 left.dataframe(current.frame.head(500), height=300, width="stretch")
 with right:
-    show_chart(scatter_chart(display_points(current.keys, current.values)),
+    show_chart(scatter_chart(display_points(current.keys, current.values),
+                             x_title=current.x_label, y_title=current.y_label),
                alt_text="Scatter plot of the current dataset", stretch=True)
