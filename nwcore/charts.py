@@ -9,7 +9,10 @@ round trip.
 
 from __future__ import annotations
 
+import base64
+import struct
 import warnings
+import zlib
 
 import altair as alt
 import numpy as np
@@ -41,11 +44,11 @@ def _hover_and_pin():
     return hover, pin
 
 
-def _curves_layer(curves: pd.DataFrame, x_title: str):
+def _curves_layer(curves: pd.DataFrame, x_title: str, x_scale=alt.Undefined):
     """Lines in long format (x, y, series) with a legend; dashed truth."""
     series = [s for s in SERIES_COLOURS if s in set(curves["series"])]
     return alt.Chart(curves).mark_line(strokeWidth=2.5).encode(
-        x=alt.X("x:Q", title=x_title),
+        x=alt.X("x:Q", title=x_title, scale=x_scale),
         y=alt.Y("y:Q", title="y"),
         color=alt.Color("series:N", title=None,
                         scale=alt.Scale(domain=series,
@@ -59,9 +62,9 @@ def _curves_layer(curves: pd.DataFrame, x_title: str):
     )
 
 
-def _points_layer(points: pd.DataFrame):
+def _points_layer(points: pd.DataFrame, x_scale=alt.Undefined):
     return alt.Chart(points).mark_circle(color="#555555", opacity=0.45, size=28).encode(
-        x=alt.X("x:Q"), y=alt.Y("y:Q"),
+        x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q"),
         tooltip=[alt.Tooltip("x:Q", title="key x_i", format=".3f"),
                  alt.Tooltip("y:Q", title="value y_i", format=".3f")],
     )
@@ -137,34 +140,42 @@ def attention_heatmap(cells: pd.DataFrame, *, width: int = 640, height: int = 32
 
 def explorer_chart(points: pd.DataFrame, curves: pd.DataFrame, fit: pd.DataFrame,
                    cells: pd.DataFrame, *, width: int = 640, heatmap_title: str | None = None):
-    """Linked fit + heatmap + weight profile (one vconcat, shared hover and pin selections)."""
+    """Linked fit + heatmap + weight profile (one vconcat, shared hover and pin selections).
+
+    All three share one x axis in data units, so a key's heatmap column sits under its point.
+    The heatmap is drawn as one image (thousands of cells redraw far faster that way) with a
+    transparent band per query on top that carries the hover, the click and the tooltip.
+    """
     hover, pin = _hover_and_pin()
+    columns = int((cells["qi"] == cells["qi"].iloc[0]).sum())
+    x_domain = [float(cells["key_lo"].iloc[0]), float(cells["key_hi"].iloc[columns - 1])]
+    x = alt.Scale(domain=x_domain, nice=False, zero=False)
     query_points = alt.Chart(fit).mark_circle(size=70, opacity=0.0).encode(
-        x=alt.X("x:Q"), y=alt.Y("prediction:Q"),
+        x=alt.X("x:Q", scale=x), y=alt.Y("prediction:Q"),
         tooltip=[alt.Tooltip("x:Q", title="query x", format=".3f"),
                  alt.Tooltip("prediction:Q", title="ŷ(x)", format=".4f"),
                  alt.Tooltip("effective_keys:Q", title="effective keys 1/Σα²", format=".1f")],
     ).add_params(hover, pin)
     marked = alt.Chart(fit).mark_point(size=160, filled=True, color="#d62728",
                                        stroke="black", strokeWidth=1.5).encode(
-        x=alt.X("x:Q"), y=alt.Y("prediction:Q"),
+        x=alt.X("x:Q", scale=x), y=alt.Y("prediction:Q"),
     ).transform_filter({"or": [{"param": "hover", "empty": False},
                                {"param": "pin", "empty": False}]})
     source = cells_chart(cells)
     weighted = source.mark_circle(color="#d62728", opacity=0.7, stroke="black",
-                                            strokeWidth=0.5).encode(
-        x=alt.X("key_x:Q"), y=alt.Y("key_y:Q"),
+                                  strokeWidth=0.5).encode(
+        x=alt.X("key_x:Q", scale=x), y=alt.Y("key_y:Q"),
         size=alt.Size("weight:Q", scale=alt.Scale(range=[0, 600], domainMin=0), legend=None),
     ).transform_filter({"param": "hover", "empty": False})
-    fit_layers = alt.layer(_points_layer(points), _curves_layer(curves, "x (queries and keys)"),
+    fit_layers = alt.layer(_points_layer(points, x), _curves_layer(curves, "x (queries and keys)", x),
                            weighted, marked, query_points).resolve_scale(color="independent")
     fit_layers = fit_layers.properties(width=width, height=300,
                                        title="Regression fit — hover a query, click to pin it")
-    heat = attention_heatmap(cells, width=width, hover=hover, pin=pin, source=source,
-                             title=heatmap_title or "Attention weights α(x, x_i): rows = "
-                                                    "queries, columns = keys")
+    heat = _heatmap_image(cells, columns, x, width=width, height=320, hover=hover, pin=pin,
+                          title=heatmap_title or "Attention weights α(x, x_i): rows = queries, "
+                                                 "columns = keys")
     profile = source.mark_rect(color="#d62728").encode(
-        x=alt.X("key_lo:Q", title="key x_i"), x2=alt.X2("key_hi:Q"),
+        x=alt.X("key_lo:Q", title="key x_i", scale=x), x2=alt.X2("key_hi:Q"),
         y=alt.Y("weight:Q", title="α(x, x_i)",
                 scale=alt.Scale(domain=[0, max(float(cells["weight"].max()), 1e-12)])),
         y2=alt.Y2Datum(0),
@@ -179,6 +190,69 @@ def explorer_chart(points: pd.DataFrame, curves: pd.DataFrame, fit: pd.DataFrame
         warnings.filterwarnings("ignore", message="Automatically deduplicated selection")
         return alt.vconcat(fit_layers, heat, profile, spacing=12).resolve_scale(
             x="shared", color="independent", size="independent")
+
+
+def _heatmap_image(cells, columns, x_scale, *, width, height, hover, pin, title):
+    """The heatmap as a PNG in data units, a colour legend, and one hover band per query."""
+    weights = cells["weight"].to_numpy().reshape(-1, columns)
+    top = max(float(weights.max()), 1e-12)
+    key_hi = cells["key_hi"].to_numpy()[:columns]
+    queries = cells.iloc[::columns][["qi", "query_x", "query_lo", "query_hi"]]
+    y_domain = [float(queries["query_lo"].iloc[0]), float(queries["query_hi"].iloc[-1])]
+    x_lo, x_hi = x_scale.domain
+    # Pixel centres in data units -> the cell that covers each pixel.
+    pixel_x = x_lo + (np.arange(width) + 0.5) * (x_hi - x_lo) / width
+    pixel_y = y_domain[0] + (np.arange(height) + 0.5) * (y_domain[1] - y_domain[0]) / height
+    column_of = np.minimum(np.searchsorted(key_hi, pixel_x, "right"), columns - 1)
+    row_of = np.minimum(np.searchsorted(queries["query_hi"].to_numpy(), pixel_y, "right"),
+                        len(queries) - 1)
+    picture = weight_colours(weights[np.ix_(row_of, column_of)] / top)
+    y = alt.Scale(domain=y_domain, nice=False, zero=False, reverse=True)
+    image = alt.Chart(pd.DataFrame({"x": [x_lo], "y": [y_domain[0]],
+                                    "url": [png_data_url(picture)]})).mark_image(
+        width=width, height=height, align="left", baseline="top", aspect=False,
+        smooth=False).encode(x=alt.X("x:Q", title="key x_i", scale=x_scale),
+                             y=alt.Y("y:Q", title="query x", scale=y),
+                             url=alt.Url("url:N"))
+    legend = alt.Chart(pd.DataFrame({"weight": [0.0, top]})).mark_point(opacity=0).encode(
+        color=alt.Color("weight:Q", title="weight α",
+                        scale=alt.Scale(scheme=WEIGHT_SCHEME, domain=[0, top])))
+    bands = alt.Chart(queries).mark_rect(fill="white", stroke="black", strokeWidth=0).encode(
+        x=alt.XDatum(x_lo, scale=x_scale), x2=alt.X2Datum(x_hi),
+        y=alt.Y("query_lo:Q", scale=y), y2=alt.Y2("query_hi:Q"),
+        opacity=alt.OpacityValue(0.55, condition={"param": "hover", "empty": True,
+                                                   "value": 0.001}),
+        tooltip=[alt.Tooltip("query_x:Q", title="query x", format=".3f")],
+    ).add_params(hover, pin)
+    return alt.layer(image, legend, bands).properties(width=width, height=height, title=title)
+
+
+#: Stops of the "reds" colour scheme (d3 / Vega), from weight 0 to the largest weight.
+REDS = ("#fff5f0", "#fee0d2", "#fcbba1", "#fc9272", "#fb6a4a", "#ef3b2c", "#cb181d",
+        "#a50f15", "#67000d")
+
+
+def weight_colours(fraction: np.ndarray) -> np.ndarray:
+    """RGB bytes (… × 3) for weights as a fraction of the largest, on the "reds" scheme."""
+    stops = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in REDS], dtype=float)
+    position = np.clip(fraction, 0.0, 1.0) * (len(REDS) - 1)
+    return np.stack([np.interp(position, np.arange(len(REDS)), stops[:, channel])
+                     for channel in range(3)], axis=-1).round().astype(np.uint8)
+
+
+def png_data_url(rgb: np.ndarray) -> str:
+    """A data: URL holding ``rgb`` (height × width × 3 bytes) as a PNG (zlib, no filter)."""
+    height, width, _ = rgb.shape
+    raw = np.concatenate([np.zeros((height, 1), np.uint8), rgb.reshape(height, -1)], axis=1)
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        body = kind + payload
+        return struct.pack(">I", len(payload)) + body + struct.pack(">I", zlib.crc32(body))
+
+    png = (b"\x89PNG\r\n\x1a\n"
+           + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(raw.tobytes(), 6)) + chunk(b"IEND", b""))
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def scatter_chart(frame: pd.DataFrame, *, width: int | str = "container", height: int = 260,

@@ -120,9 +120,33 @@ def test_explorer_chart_links_fit_heatmap_and_profile():
     assert len(built["vconcat"]) == 3
     assert {p["name"] for p in built["params"]} == {"hover", "pin"}
     assert "local linear" in json.dumps(built)
-    heat = built["vconcat"][1]
-    assert heat["encoding"]["x"]["title"] == "key x_i"
-    assert heat["encoding"]["y"]["title"] == "query x"
+    image, legend, bands = built["vconcat"][1]["layer"]
+    assert image["mark"]["type"] == "image"
+    assert image["encoding"]["x"]["title"] == "key x_i"
+    assert image["encoding"]["y"]["title"] == "query x"
+    assert bands["encoding"]["opacity"]["condition"]["param"] == "hover"
+
+
+def test_heatmap_image_shows_each_cell_in_data_units():
+    import base64
+    import io
+
+    from PIL import Image
+
+    cells = views.attention_cells(DATA.queries(), DATA.keys, DATA.values, bandwidth=0.3).frame
+    hover, pin = charts._hover_and_pin()
+    chart = charts._heatmap_image(cells, 50, alt.Scale(domain=[cells["key_lo"].iloc[0],
+                                                               cells["key_hi"].iloc[49]]),
+                                  width=500, height=250, hover=hover, pin=pin, title="")
+    url = chart.layer[0].data["url"].iloc[0]
+    picture = np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))))
+    assert picture.shape == (250, 500, 3)
+    weights = cells["weight"].to_numpy().reshape(50, 50)
+    row, column = np.unravel_index(np.argmax(weights), weights.shape)
+    darkest = np.unravel_index(np.argmin(picture.sum(axis=2)), picture.shape[:2])
+    assert abs(darkest[0] / 250 * 50 - row) <= 1.5
+    expected = charts.weight_colours(np.array([1.0]))[0]
+    assert np.abs(picture[darkest].astype(int) - expected).max() <= 1
 
 
 def test_show_heatmaps_is_d2l_shaped():
