@@ -18,7 +18,6 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-WEIGHT_SCHEME = "reds"
 SERIES_COLOURS = {
     "truth f(x)": "#2ca02c",
     "attention pooling ŷ(x)": "#d62728",
@@ -27,14 +26,25 @@ SERIES_COLOURS = {
     "learned pooling": "#9467bd",
 }
 MAX_POINTS_SHOWN = 5000
+#: Stops of the "reds" colour scheme (d3 / Vega), from weight 0 to the largest weight.
+REDS = ("#fff5f0", "#fee0d2", "#fcbba1", "#fc9272", "#fb6a4a", "#ef3b2c", "#cb181d",
+        "#a50f15", "#67000d")
 AXIS_TITLES = {"query": "query x", "key": "key x_i"}
 CRITERION_COLOURS = {"leave-one-out CV": "#1f77b4", "GCV": "#ff7f0e",
                      "true error (vs f)": "#2ca02c"}
 
 
+def weight_scale(domain_max: float | None = None) -> alt.Scale:
+    """Weights from 0 (near white) to ``domain_max`` (dark red) through the :data:`REDS` stops:
+    the same colours as :func:`weight_colours`, whatever theme the chart is shown with."""
+    domain = alt.Undefined if domain_max is None else [0, domain_max]
+    return alt.Scale(domain=domain, domainMin=0 if domain_max is None else alt.Undefined,
+                     range=list(REDS), interpolate="rgb")
+
+
 def _weight_color(legend_title="weight α"):
     return alt.Color("weight:Q", title=legend_title,
-                     scale=alt.Scale(scheme=WEIGHT_SCHEME, domainMin=0))
+                     scale=weight_scale())
 
 
 def _hover_and_pin():
@@ -216,7 +226,7 @@ def _heatmap_image(cells, columns, x_scale, *, width, height, hover, pin, title)
                              url=alt.Url("url:N"))
     legend = alt.Chart(pd.DataFrame({"weight": [0.0, top]})).mark_point(opacity=0).encode(
         color=alt.Color("weight:Q", title="weight α",
-                        scale=alt.Scale(scheme=WEIGHT_SCHEME, domain=[0, top])))
+                        scale=weight_scale(top)))
     bands = alt.Chart(queries).mark_rect(fill="white", stroke="black", strokeWidth=0).encode(
         x=alt.XDatum(x_lo, scale=x_scale), x2=alt.X2Datum(x_hi),
         y=alt.Y("query_lo:Q", scale=y), y2=alt.Y2("query_hi:Q"),
@@ -225,11 +235,6 @@ def _heatmap_image(cells, columns, x_scale, *, width, height, hover, pin, title)
         tooltip=[alt.Tooltip("query_x:Q", title="query x", format=".3f")],
     ).add_params(hover, pin)
     return alt.layer(image, legend, bands).properties(width=width, height=height, title=title)
-
-
-#: Stops of the "reds" colour scheme (d3 / Vega), from weight 0 to the largest weight.
-REDS = ("#fff5f0", "#fee0d2", "#fcbba1", "#fc9272", "#fb6a4a", "#ef3b2c", "#cb181d",
-        "#a50f15", "#67000d")
 
 
 def weight_colours(fraction: np.ndarray) -> np.ndarray:
@@ -318,7 +323,7 @@ def show_heatmaps(matrices, *, xlabel: str = "Keys", ylabel: str = "Queries", ti
                 y=alt.Y("query:O", title=ylabel if c == 0 else None,
                         axis=alt.Axis(labels=False, ticks=False)),
                 color=alt.Color("weight:Q", title="weight",
-                                scale=alt.Scale(scheme=WEIGHT_SCHEME, domain=[0, domain_max])),
+                                scale=weight_scale(domain_max)),
                 tooltip=[alt.Tooltip("query:O"), alt.Tooltip("key:O"),
                          alt.Tooltip("weight:Q", format=".4f")],
             ).properties(width=panel_size, height=panel_size, title=title))
@@ -346,7 +351,7 @@ def comparison_grid(panels, *, column_titles, row_titles, transposed: bool = Fal
     if domain_max is None:
         domain_max = max(float(cells["weight"].max()) for row in panels for cells, _ in row)
     color = alt.Color("weight:Q", title="weight α",
-                      scale=alt.Scale(scheme=WEIGHT_SCHEME, domain=[0, domain_max]))
+                      scale=weight_scale(domain_max))
     grid = []
     for r, row in enumerate(panels):
         columns = []
