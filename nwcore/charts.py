@@ -99,6 +99,19 @@ KEY_FIELDS = ["key_x", "key_lo", "key_hi", "key_y", "keys"]
 QUERY_FIELDS = ["query_x", "query_lo", "query_hi"]
 
 
+#: The hovered query's weight in a :func:`hovered_weights_table` row (Vega expression).
+HOVERED_WEIGHT = "datum['w' + hover.qi[0]]"
+
+
+def hovered_weights_table(cells: pd.DataFrame, columns: int) -> pd.DataFrame:
+    """One row per key (or bin) with its columns and ``w<qi>`` = its weight for query qi."""
+    weights = cells["weight"].to_numpy().reshape(-1, columns)
+    table = cells.iloc[:columns][KEY_FIELDS].reset_index(drop=True)
+    return pd.concat([table, pd.DataFrame(weights.T, columns=[f"w{q}" for q in
+                                                               range(weights.shape[0])])],
+                     axis=1)
+
+
 def cells_chart(cells: pd.DataFrame) -> alt.Chart:
     """A chart over the attention cells, shipped compactly: one (qi, ki, weight) row per cell,
     with the key and query columns joined in the browser (Vega lookup) from two small tables.
@@ -148,18 +161,61 @@ def attention_heatmap(cells: pd.DataFrame, *, width: int = 640, height: int = 32
     return chart
 
 
+EXPLORER_WIDTH = 640
+HEATMAP_HEIGHT = 320
+
+
+def explorer_tables(points: pd.DataFrame, curves: pd.DataFrame, fit: pd.DataFrame,
+                    cells: pd.DataFrame, *, width: int = EXPLORER_WIDTH,
+                    height: int = HEATMAP_HEIGHT) -> dict[str, pd.DataFrame]:
+    """Every table the explorer chart draws, by role.
+
+    The chart built from them depends on the numbers only through these tables (plus the x and
+    y extents and which curves there are), so one chart can be refilled with the tables of
+    another bandwidth or pooling.
+    """
+    columns = int((cells["qi"] == cells["qi"].iloc[0]).sum())
+    weights = cells["weight"].to_numpy().reshape(-1, columns)
+    top = max(float(weights.max()), 1e-12)
+    key_hi = cells["key_hi"].to_numpy()[:columns]
+    queries = cells.iloc[::columns][["qi", "query_x", "query_lo", "query_hi"]]
+    x_lo, x_hi = float(cells["key_lo"].iloc[0]), float(key_hi[-1])
+    y_lo, y_hi = float(queries["query_lo"].iloc[0]), float(queries["query_hi"].iloc[-1])
+    # Pixel centres in data units -> the cell that covers each pixel.
+    pixel_x = x_lo + (np.arange(width) + 0.5) * (x_hi - x_lo) / width
+    pixel_y = y_lo + (np.arange(height) + 0.5) * (y_hi - y_lo) / height
+    column_of = np.minimum(np.searchsorted(key_hi, pixel_x, "right"), columns - 1)
+    row_of = np.minimum(np.searchsorted(queries["query_hi"].to_numpy(), pixel_y, "right"),
+                        len(queries) - 1)
+    picture = weight_colours(weights[np.ix_(row_of, column_of)] / top)
+    image = pd.DataFrame({"x": [x_lo], "x2": [x_hi], "y": [y_lo], "y2": [y_hi],
+                          "url": [png_data_url(picture)]})
+    return {"points": points, "curves": curves, "fit": fit, "image": image,
+            "queries": queries, "hovered": hovered_weights_table(cells, columns),
+            "weight_range": pd.DataFrame({"weight": [0.0, top]})}
+
+
 def explorer_chart(points: pd.DataFrame, curves: pd.DataFrame, fit: pd.DataFrame,
-                   cells: pd.DataFrame, *, width: int = 640, heatmap_title: str | None = None):
+                   cells: pd.DataFrame, *, width: int = EXPLORER_WIDTH,
+                   heatmap_title: str | None = None):
     """Linked fit + heatmap + weight profile (one vconcat, shared hover and pin selections).
 
     All three share one x axis in data units, so a key's heatmap column sits under its point.
     The heatmap is drawn as one image (thousands of cells redraw far faster that way) with a
     transparent band per query on top that carries the hover, the click and the tooltip.
     """
+    return explorer_chart_from_tables(explorer_tables(points, curves, fit, cells, width=width),
+                                      width=width, heatmap_title=heatmap_title)
+
+
+def explorer_chart_from_tables(tables: dict[str, pd.DataFrame], *, width: int = EXPLORER_WIDTH,
+                               heatmap_title: str | None = None):
+    """:func:`explorer_chart` from :func:`explorer_tables`."""
     hover, pin = _hover_and_pin()
-    columns = int((cells["qi"] == cells["qi"].iloc[0]).sum())
-    x_domain = [float(cells["key_lo"].iloc[0]), float(cells["key_hi"].iloc[columns - 1])]
-    x = alt.Scale(domain=x_domain, nice=False, zero=False)
+    image_row = tables["image"].iloc[0]
+    x = alt.Scale(domain=[float(image_row["x"]), float(image_row["x2"])], nice=False,
+                  zero=False)
+    fit = tables["fit"]
     query_points = alt.Chart(fit).mark_circle(size=70, opacity=0.0).encode(
         x=alt.X("x:Q", scale=x), y=alt.Y("prediction:Q"),
         tooltip=[alt.Tooltip("x:Q", title="query x", format=".3f"),
@@ -171,27 +227,33 @@ def explorer_chart(points: pd.DataFrame, curves: pd.DataFrame, fit: pd.DataFrame
         x=alt.X("x:Q", scale=x), y=alt.Y("prediction:Q"),
     ).transform_filter({"or": [{"param": "hover", "empty": False},
                                {"param": "pin", "empty": False}]})
-    source = cells_chart(cells)
+    # One row per key with a weight column per query: hovering picks the column in the
+    # browser, so the weighted points and the profile process n_keys rows, not n_q × n_keys.
+    source = alt.Chart(tables["hovered"]).transform_filter(
+        "isValid(hover.qi)").transform_calculate(weight=HOVERED_WEIGHT)
     weighted = source.mark_circle(color="#d62728", opacity=0.7, stroke="black",
                                   strokeWidth=0.5).encode(
         x=alt.X("key_x:Q", scale=x), y=alt.Y("key_y:Q"),
         size=alt.Size("weight:Q", scale=alt.Scale(range=[0, 600], domainMin=0), legend=None),
-    ).transform_filter({"param": "hover", "empty": False})
-    fit_layers = alt.layer(_points_layer(points, x), _curves_layer(curves, "x (queries and keys)", x),
-                           weighted, marked, query_points).resolve_scale(color="independent")
+    )
+    fit_layers = alt.layer(
+        _points_layer(tables["points"], x),
+        _curves_layer(tables["curves"], "x (queries and keys)", x),
+        weighted, marked, query_points).resolve_scale(color="independent")
     fit_layers = fit_layers.properties(width=width, height=300,
                                        title="Regression fit — hover a query, click to pin it")
-    heat = _heatmap_image(cells, columns, x, width=width, height=320, hover=hover, pin=pin,
+    heat = _heatmap_image(tables, x, width=width, hover=hover, pin=pin,
                           title=heatmap_title or "Attention weights α(x, x_i): rows = queries, "
                                                  "columns = keys")
-    profile = source.mark_rect(color="#d62728").encode(
+    bars = source.mark_rect(color="#d62728").encode(
         x=alt.X("key_lo:Q", title="key x_i", scale=x), x2=alt.X2("key_hi:Q"),
-        y=alt.Y("weight:Q", title="α(x, x_i)",
-                scale=alt.Scale(domain=[0, max(float(cells["weight"].max()), 1e-12)])),
-        y2=alt.Y2Datum(0),
+        y=alt.Y("weight:Q", title="α(x, x_i)"), y2=alt.Y2Datum(0),
         tooltip=[alt.Tooltip("key_x:Q", title="key x_i", format=".3f"),
-                 alt.Tooltip("weight:Q", title="weight α", format=".4f")],
-    ).transform_filter({"param": "hover", "empty": False}).properties(
+                 alt.Tooltip("weight:Q", title="weight α", format=".4f")])
+    # The weight range keeps the axis fixed (0 … largest weight) whichever query is hovered.
+    extent = alt.Chart(tables["weight_range"]).mark_point(opacity=0).encode(
+        y=alt.Y("weight:Q"))
+    profile = alt.layer(bars, extent).properties(
         width=width, height=110,
         title=alt.TitleParams("Weights of the hovered query over the keys",
                               subtitle="hover a query on the fit or a heatmap row"))
@@ -202,33 +264,21 @@ def explorer_chart(points: pd.DataFrame, curves: pd.DataFrame, fit: pd.DataFrame
             x="shared", color="independent", size="independent")
 
 
-def _heatmap_image(cells, columns, x_scale, *, width, height, hover, pin, title):
-    """The heatmap as a PNG in data units, a colour legend, and one hover band per query."""
-    weights = cells["weight"].to_numpy().reshape(-1, columns)
-    top = max(float(weights.max()), 1e-12)
-    key_hi = cells["key_hi"].to_numpy()[:columns]
-    queries = cells.iloc[::columns][["qi", "query_x", "query_lo", "query_hi"]]
-    y_domain = [float(queries["query_lo"].iloc[0]), float(queries["query_hi"].iloc[-1])]
-    x_lo, x_hi = x_scale.domain
-    # Pixel centres in data units -> the cell that covers each pixel.
-    pixel_x = x_lo + (np.arange(width) + 0.5) * (x_hi - x_lo) / width
-    pixel_y = y_domain[0] + (np.arange(height) + 0.5) * (y_domain[1] - y_domain[0]) / height
-    column_of = np.minimum(np.searchsorted(key_hi, pixel_x, "right"), columns - 1)
-    row_of = np.minimum(np.searchsorted(queries["query_hi"].to_numpy(), pixel_y, "right"),
-                        len(queries) - 1)
-    picture = weight_colours(weights[np.ix_(row_of, column_of)] / top)
-    y = alt.Scale(domain=y_domain, nice=False, zero=False, reverse=True)
-    image = alt.Chart(pd.DataFrame({"x": [x_lo], "y": [y_domain[0]],
-                                    "url": [png_data_url(picture)]})).mark_image(
+def _heatmap_image(tables, x_scale, *, width, hover, pin, title, height=HEATMAP_HEIGHT):
+    """The heatmap as one PNG in data units, a colour legend, and one hover band per query."""
+    image_row = tables["image"].iloc[0]
+    y = alt.Scale(domain=[float(image_row["y"]), float(image_row["y2"])], nice=False,
+                  zero=False, reverse=True)
+    image = alt.Chart(tables["image"]).mark_image(
         width=width, height=height, align="left", baseline="top", aspect=False,
         smooth=False).encode(x=alt.X("x:Q", title="key x_i", scale=x_scale),
                              y=alt.Y("y:Q", title="query x", scale=y),
                              url=alt.Url("url:N"))
-    legend = alt.Chart(pd.DataFrame({"weight": [0.0, top]})).mark_point(opacity=0).encode(
-        color=alt.Color("weight:Q", title="weight α",
-                        scale=weight_scale(top)))
-    bands = alt.Chart(queries).mark_rect(fill="white", stroke="black", strokeWidth=0).encode(
-        x=alt.XDatum(x_lo, scale=x_scale), x2=alt.X2Datum(x_hi),
+    legend = alt.Chart(tables["weight_range"]).mark_point(opacity=0).encode(
+        color=alt.Color("weight:Q", title="weight α", scale=weight_scale()))
+    bands = alt.Chart(tables["queries"]).mark_rect(fill="white", strokeWidth=0).encode(
+        x=alt.XDatum(float(image_row["x"]), scale=x_scale),
+        x2=alt.X2Datum(float(image_row["x2"])),
         y=alt.Y("query_lo:Q", scale=y), y2=alt.Y2("query_hi:Q"),
         opacity=alt.OpacityValue(0.55, condition={"param": "hover", "empty": True,
                                                    "value": 0.001}),

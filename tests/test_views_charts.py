@@ -134,11 +134,9 @@ def test_heatmap_image_shows_each_cell_in_data_units():
     from PIL import Image
 
     cells = views.attention_cells(DATA.queries(), DATA.keys, DATA.values, bandwidth=0.3).frame
-    hover, pin = charts._hover_and_pin()
-    chart = charts._heatmap_image(cells, 50, alt.Scale(domain=[cells["key_lo"].iloc[0],
-                                                               cells["key_hi"].iloc[49]]),
-                                  width=500, height=250, hover=hover, pin=pin, title="")
-    url = chart.layer[0].data["url"].iloc[0]
+    points = charts.display_points(DATA.keys, DATA.values)
+    tables = charts.explorer_tables(points, points, points, cells, width=500, height=250)
+    url = tables["image"]["url"].iloc[0]
     picture = np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))))
     assert picture.shape == (250, 500, 3)
     weights = cells["weight"].to_numpy().reshape(50, 50)

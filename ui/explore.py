@@ -7,9 +7,14 @@ import streamlit as st
 import nwcore
 import nwcore.kernels
 import nwcore.views
-from nwcore.charts import display_points, explorer_chart, pinned_query_chart
+from nwcore.charts import (
+    display_points,
+    explorer_chart_from_tables,
+    explorer_tables,
+    pinned_query_chart,
+)
 from nwcore.views import explorer_view, kernel_curve_at, pinned_index, query_detail
-from ui.charts import show_chart, to_spec
+from ui.charts import ChartSpec, show_chart, to_spec
 from ui.controls import bandwidth_control, pooling_control, set_bandwidth
 from ui.share import share_and_export
 from ui.state import dataset, store, sync_url, widget_key
@@ -18,12 +23,31 @@ from ui.state import dataset, store, sync_url, widget_key
 @st.cache_data(max_entries=96, show_spinner=False)
 def cached_view(dataset_key: str, _data: nwcore.Dataset, pooling: str, h: float, n_queries: int,
                 equal_widths: bool, local_linear: bool):
-    """The view's tables and its linked chart, cached by the dataset's key and the controls."""
+    """The view's tables, and the tables its linked chart draws, cached by the controls."""
     view = explorer_view(_data, pooling=pooling, bandwidth=h, n_queries=n_queries,
                          equal_widths=equal_widths, local_linear=local_linear)
-    chart = explorer_chart(display_points(_data.keys, _data.values), view.curves, view.fit,
-                           view.cells.frame)
-    return view, to_spec(chart)
+    tables = explorer_tables(display_points(_data.keys, _data.values), view.curves, view.fit,
+                             view.cells.frame)
+    return view, tables
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def chart_template(dataset_key: str, n_queries: int, local_linear: bool,
+                   _tables: dict) -> tuple[ChartSpec, dict[str, str]]:
+    """The linked chart's spec, built once per dataset, query grid and set of curves (what its
+    structure depends on), and which of its table names holds which role's table."""
+    built = to_spec(explorer_chart_from_tables(_tables))
+    roles = {name: role for name, table in built.tables.items()
+             for role, candidate in _tables.items() if candidate is table}
+    return ChartSpec(spec=built.spec, tables={}), roles
+
+
+def explorer_spec(data: nwcore.Dataset, n_queries: int, local_linear: bool,
+                  tables: dict) -> ChartSpec:
+    """The cached chart structure filled with this view's tables (no Altair work per move)."""
+    template, roles = chart_template(data.key, n_queries, local_linear, tables)
+    return ChartSpec(spec=template.spec, tables={name: tables[role]
+                                                  for name, role in roles.items()})
 
 
 def use_rule(method: str, pooling: str) -> None:
@@ -70,14 +94,16 @@ def explorer_panel() -> None:
                             on_change=store, args=("nq",))
     equal_widths = state.widths == "equal"
     try:
-        view, chart = cached_view(data.key, data, pooling, h, int(state.nq), equal_widths,
-                                  bool(state.ll) and pooling != "average")
+        local_linear = bool(state.ll) and pooling != "average"
+        view, tables = cached_view(data.key, data, pooling, h, int(state.nq), equal_widths,
+                                   local_linear)
     except ValueError as error:  # nwcore's messages say what to change
         st.error(f"Cannot compute this view: {error}", icon="⚠️")
         return
     _diagnostics(view, pooling)
     event = show_chart(
-        chart, alt_text="Regression fit, attention heatmap and weight profile, linked by query",
+        explorer_spec(data, int(state.nq), local_linear, tables),
+        alt_text="Regression fit, attention heatmap and weight profile, linked by query",
         on_select="rerun", selection_mode=["pin"], key=f"explorer:{data.key}")
     pinned = pinned_index(event.selection, len(view.queries))
     if pinned is not None:
