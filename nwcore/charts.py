@@ -42,11 +42,6 @@ def weight_scale(domain_max: float | None = None) -> alt.Scale:
                      range=list(REDS), interpolate="rgb")
 
 
-def _weight_color(legend_title="weight α"):
-    return alt.Color("weight:Q", title=legend_title,
-                     scale=weight_scale())
-
-
 def _hover_and_pin():
     hover = alt.selection_point(name="hover", fields=["qi"], on="pointerover", nearest=True,
                                 clear="pointerout", empty=False)
@@ -96,7 +91,6 @@ def fit_chart(points: pd.DataFrame, curves: pd.DataFrame, *, width: int = 640,
 
 
 KEY_FIELDS = ["key_x", "key_lo", "key_hi", "key_y", "keys"]
-QUERY_FIELDS = ["query_x", "query_lo", "query_hi"]
 
 
 #: The hovered query's weight in a :func:`hovered_weights_table` row (Vega expression).
@@ -112,53 +106,29 @@ def hovered_weights_table(cells: pd.DataFrame, columns: int) -> pd.DataFrame:
                      axis=1)
 
 
-def cells_chart(cells: pd.DataFrame) -> alt.Chart:
-    """A chart over the attention cells, shipped compactly: one (qi, ki, weight) row per cell,
-    with the key and query columns joined in the browser (Vega lookup) from two small tables.
-
-    ``cells`` is :attr:`nwcore.views.AttentionCells.frame` (row-major: all keys of query 0, …).
-    """
-    n_columns = int((cells["qi"] == cells["qi"].iloc[0]).sum())
-    key_index = np.arange(len(cells)) % n_columns
-    weights = pd.DataFrame({"qi": cells["qi"].to_numpy(np.int32),
-                            "ki": key_index.astype(np.int32),
-                            "weight": cells["weight"].to_numpy()})
-    key_table = cells.iloc[:n_columns][KEY_FIELDS].assign(ki=np.arange(n_columns, dtype=np.int32))
-    query_table = cells.iloc[::n_columns][["qi"] + QUERY_FIELDS]
-    return alt.Chart(weights).transform_lookup(
-        lookup="ki", from_=alt.LookupData(data=key_table, key="ki", fields=KEY_FIELDS)
-    ).transform_lookup(
-        lookup="qi", from_=alt.LookupData(data=query_table, key="qi", fields=QUERY_FIELDS))
-
-
 def attention_heatmap(cells: pd.DataFrame, *, width: int = 640, height: int = 320,
                       title: str = "Attention weights (rows = queries, columns = keys)",
-                      hover=None, pin=None, source: alt.Chart | None = None):
+                      transposed: bool = False, domain_max: float | None = None):
     """Heatmap of α in data units: x = key x_i (or its bin), y = query x, colour = weight.
 
-    ``hover`` and ``pin`` link it to other views; ``source`` reuses a :func:`cells_chart`.
+    ``transposed`` shows d2l new edition's orientation (rows = keys, columns = queries);
+    ``domain_max`` fixes the top of the colour scale (to share it between panels).
     """
-    encoding = dict(
-        x=alt.X("key_lo:Q", title="key x_i", scale=alt.Scale(zero=False, nice=False)),
-        x2=alt.X2("key_hi:Q"),
-        y=alt.Y("query_lo:Q", title="query x", scale=alt.Scale(zero=False, nice=False,
-                                                                reverse=True)),
-        y2=alt.Y2("query_hi:Q"),
-        color=_weight_color(),
+    # Rows run down the y axis (reversed, as in d2l's imshow); columns along x.
+    row_field, column_field = ("key", "query") if transposed else ("query", "key")
+    return alt.Chart(cells).mark_rect().encode(
+        x=alt.X(f"{column_field}_lo:Q", title=AXIS_TITLES[column_field],
+                scale=alt.Scale(zero=False, nice=False)),
+        x2=alt.X2(f"{column_field}_hi:Q"),
+        y=alt.Y(f"{row_field}_lo:Q", title=AXIS_TITLES[row_field],
+                scale=alt.Scale(zero=False, nice=False, reverse=True)),
+        y2=alt.Y2(f"{row_field}_hi:Q"),
+        color=alt.Color("weight:Q", title="weight α", scale=weight_scale(domain_max)),
         tooltip=[alt.Tooltip("query_x:Q", title="query x", format=".3f"),
                  alt.Tooltip("key_x:Q", title="key x_i (bin centre if binned)", format=".3f"),
                  alt.Tooltip("keys:Q", title="keys in cell"),
                  alt.Tooltip("weight:Q", title="weight α", format=".4f")],
-    )
-    if hover is not None:
-        encoding["opacity"] = alt.OpacityValue(
-            0.35, condition={"param": "hover", "empty": True, "value": 1.0})
-    source = cells_chart(cells) if source is None else source
-    chart = source.mark_rect().encode(**encoding).properties(width=width, height=height,
-                                                             title=title)
-    if hover is not None:
-        chart = chart.add_params(hover, pin)
-    return chart
+    ).properties(width=width, height=height, title=title)
 
 
 EXPLORER_WIDTH = 640
@@ -400,28 +370,13 @@ def comparison_grid(panels, *, column_titles, row_titles, transposed: bool = Fal
     """
     if domain_max is None:
         domain_max = max(float(cells["weight"].max()) for row in panels for cells, _ in row)
-    color = alt.Color("weight:Q", title="weight α",
-                      scale=weight_scale(domain_max))
     grid = []
     for r, row in enumerate(panels):
         columns = []
         for c, (cells, curves) in enumerate(row):
-            # Rows run down the y axis (reversed, as in d2l's imshow); columns along x.
-            row_field, column_field = ("key", "query") if transposed else ("query", "key")
-            encoding = dict(
-                x=alt.X(f"{column_field}_lo:Q", title=AXIS_TITLES[column_field],
-                        scale=alt.Scale(zero=False, nice=False)),
-                x2=alt.X2(f"{column_field}_hi:Q"),
-                y=alt.Y(f"{row_field}_lo:Q", title=AXIS_TITLES[row_field],
-                        scale=alt.Scale(zero=False, nice=False, reverse=True)),
-                y2=alt.Y2(f"{row_field}_hi:Q"))
-            title = f"{row_titles[r]} · {column_titles[c]}"
-            heat = alt.Chart(cells).mark_rect().encode(
-                color=color, **encoding,
-                tooltip=[alt.Tooltip("query_x:Q", title="query x", format=".2f"),
-                         alt.Tooltip("key_x:Q", title="key x_i", format=".2f"),
-                         alt.Tooltip("weight:Q", title="α", format=".4f")],
-            ).properties(width=panel_width, height=panel_width, title=title)
+            heat = attention_heatmap(cells, width=panel_width, height=panel_width,
+                                     title=f"{row_titles[r]} · {column_titles[c]}",
+                                     transposed=transposed, domain_max=domain_max)
             fit = _plain_curves(curves).properties(width=panel_width, height=110)
             columns.append(alt.vconcat(heat, fit, spacing=4))
         grid.append(alt.hconcat(*columns, spacing=16))

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from nwcore.charts import comparison_grid
-from nwcore.views import comparison_panels
 from ui.charts import show_chart
+from ui.compare import cached_panels
 from ui.controls import POOLING_LABELS
 from ui.page import setup_page
 from ui.state import dataset
@@ -40,7 +40,7 @@ if not kernels or not widths:
     st.warning("Choose at least one kernel and one width.")
 else:
     widths = sorted(widths)
-    panels = comparison_panels(data, kernels, widths, equal_widths=equal)
+    panels = cached_panels(data.key, data, tuple(kernels), tuple(widths), equal)
     show_chart(comparison_grid(panels, column_titles=[f"h = {w:g}" for w in widths],
                                row_titles=[k for k in kernels], transposed=transposed),
                alt_text="Attention heatmaps and fits for each kernel and width")

@@ -23,7 +23,7 @@ class Landscape:
 
 
 @st.cache_data(max_entries=32, show_spinner="Computing the landscape…")
-def _landscape(dataset_key: str, _data: nwcore.Dataset, kernel: str,
+def cached_landscape(dataset_key: str, _data: nwcore.Dataset, kernel: str,
                points: int = 60) -> Landscape:
     keys, values = _data.keys, _data.values
     span = _data.x_span if _data.x_span > 0 else 1.0
@@ -57,7 +57,7 @@ def _landscape(dataset_key: str, _data: nwcore.Dataset, kernel: str,
 
 def landscape(data: nwcore.Dataset, kernel: str) -> Landscape:
     """The cached landscape plus a marker for the Explore page's current h."""
-    result = _landscape(data.key, data, kernel)
+    result = cached_landscape(data.key, data, kernel)
     current = pd.DataFrame({"label": ["current h"], "h": [float(st.session_state.h)]})
     markers = pd.concat([current, result.markers], ignore_index=True)
     low, high = result.curves["h"].min(), result.curves["h"].max()

@@ -70,11 +70,15 @@ def train(data: nwcore.Dataset, *, lr: float, epochs: int, w0: float, leave_one_
 
 def trained_views(data: nwcore.Dataset, result: TrainingResult) -> dict[str, PanelView]:
     """The learned model (h = 1/w) next to d2l's nonparametric pooling (h = 1)."""
-    learned_h = 1.0 / float(result.history["w"].iloc[-1])
-    points = display_points(data.keys, data.values)
+    return _panel_views(data.key, data, 1.0 / float(result.history["w"].iloc[-1]))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _panel_views(dataset_key: str, _data: nwcore.Dataset, learned_h: float):
+    points = display_points(_data.keys, _data.values)
     views = {}
     for title, h in ((f"learned, h = 1/w = {learned_h:.3g}", learned_h),
                      ("nonparametric, h = 1", 1.0)):
-        view = explorer_view(data, pooling="gaussian", bandwidth=h)
+        view = explorer_view(_data, pooling="gaussian", bandwidth=h)
         views[title] = PanelView(points=points, curves=view.curves, cells=view.cells.frame)
     return views

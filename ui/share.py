@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
 import streamlit as st
 
 import nwcore
 from nwcore.export import csv_bytes, json_bytes
-from ui.controls import H_RANGE_FACTORS
+from ui.bandwidth import cached_landscape
 from ui.state import DEFAULTS
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _cv_curve(dataset_key: str, _data: nwcore.Dataset, kernel: str) -> pd.DataFrame:
-    span = _data.x_span if _data.x_span > 0 else 1.0
-    grid = np.geomspace(H_RANGE_FACTORS[0] * span, H_RANGE_FACTORS[1] * span, 60)
-    return pd.DataFrame({"h": grid, "loo_cv_mse": nwcore.loo_cv_curve(
-        _data.keys, _data.values, grid, kernel=kernel)})
+def _cv_curve_csv(data: nwcore.Dataset, kernel: str) -> bytes:
+    """The leave-one-out curve of the Bandwidth page (same cache) as CSV."""
+    curves = cached_landscape(data.key, data, kernel).curves
+    curve = curves[curves["criterion"] == "leave-one-out CV"][["h", "error"]]
+    return csv_bytes(curve.rename(columns={"error": "loo_cv_mse"}))
 
 
 def share_and_export(data: nwcore.Dataset, view, pooling: str) -> None:
@@ -47,7 +44,7 @@ def share_and_export(data: nwcore.Dataset, view, pooling: str) -> None:
         ]
         if len(data.frame) >= 2:  # leave-one-out needs a point to leave out
             downloads.append(("Leave-one-out CV curve (CSV)",
-                              lambda: csv_bytes(_cv_curve(data.key, data, cv_kernel)),
+                              lambda: _cv_curve_csv(data, cv_kernel),
                               "cv_curve.csv", "text/csv"))
         downloads.append(("Settings (JSON)", lambda: json_bytes(settings), "settings.json",
                           "application/json"))

@@ -81,6 +81,11 @@ def test_download_dataset_csv(page: Page, app_url: str):
     with open(path, encoding="utf-8") as handle:
         lines = handle.read().splitlines()
     assert lines[0] == "x,y,truth" and len(lines) == 51
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Leave-one-out CV curve (CSV)").click()
+    with open(download_info.value.path(), encoding="utf-8") as handle:
+        curve = handle.read().splitlines()
+    assert curve[0] == "h,loo_cv_mse" and len(curve) > 10
 
 
 def test_upload_through_dropzone(page: Page, app_url: str, tmp_path):
