@@ -5,7 +5,10 @@ Rows, all measured in this run on one thread (minimum of a few repeats):
 * exact NW and local linear at n_keys ∈ {1e3, 1e4, 1e5} × n_queries ∈ {500, 2000}, h = the key
   range (no window truncation: every key is evaluated), in ns per kernel evaluation, against
   - the floor: np.exp over the same number of float64 values, 32 Ki-element chunks that stay
-    in cache (the one transcendental per evaluation that any exact method must pay),
+    in cache (the one transcendental per evaluation that any exact method must pay), timed in
+    alternation with nwcore over ~2 s per row (minimum of each): this machine has spells in
+    which exp runs 25 % slower, and alternating makes both sides meet the same spells; the
+    note gives np.exp2 over the same values too, since nwcore exponentiates base-2 logits,
   - a naive d2l-style NumPy version (full matrix: distances, stable softmax, matmul; skipped
     when the matrix would exceed ~160 MB),
   - statsmodels KernelReg ("lc" / "ll", bw=[h]); skipped when its estimated time (from a
@@ -44,6 +47,7 @@ KEY_SIZES = (1_000, 10_000, 100_000)
 QUERY_SIZES = (500, 2_000)
 NAIVE_MAX_ELEMENTS = 20_000_000  # ~160 MB per n_queries × n_keys matrix
 FLOOR_CHUNK = 1 << 15
+EXACT_SECONDS = 2.0  # per exact row: enough rounds that both sides meet the machine's fast spells
 LANDSCAPE_SIZES = (1_000, 4_000, 100_000, 1_000_000)
 
 
@@ -57,18 +61,53 @@ def best_time(function, repeats):
     return best, result
 
 
-def exp_floor_ns(count):
-    """ns per value of np.exp over ``count`` float64 values, in cache-resident chunks."""
-    source = np.random.default_rng(0).uniform(-50.0, 0.0, FLOOR_CHUNK)
-    target = np.empty(FLOOR_CHUNK)
+def interleaved_best_times(functions, rounds, calls=3):
+    """Minimum wall time of each function over ``rounds`` rounds that take them in turn.
+
+    Each round calls each function ``calls`` times back to back (warm caches, as timeit does);
+    alternating the functions makes a noisy moment on a shared machine hit both sides of a
+    ratio.
+    """
+    best = [float("inf")] * len(functions)
+    for _ in range(rounds):
+        for index, function in enumerate(functions):
+            for _ in range(calls):
+                start = time.perf_counter()
+                function()
+                best[index] = min(best[index], time.perf_counter() - start)
+    return best
+
+
+def exact_rounds(count):
+    """Rounds for an exact row: ≈ EXACT_SECONDS of work at ~3 ns per evaluation (nwcore, np.exp,
+    np.exp2, 3 calls each), at least 5."""
+    return max(5, int(EXACT_SECONDS / (3 * 3 * 1e-9 * count)))
+
+
+def exponential_run(count, exponential=np.exp):
+    """A call applying ``exponential`` to ``count`` float64 values (32 Ki-value chunks in
+    cache), and the number of values it really covers.
+
+    Source and target sit half a 4 KiB page apart: when their addresses agree in the low 12
+    bits (separate allocations often nearly do), loads stall on the stores before them (4K
+    aliasing), which made np.exp up to 18 % slower here and the floor too easy to beat.
+    """
+    buffer = np.empty(2 * FLOOR_CHUNK + 256)
+    source, target = buffer[:FLOOR_CHUNK], buffer[FLOOR_CHUNK + 256:]
+    source[:] = np.random.default_rng(0).uniform(-50.0, 0.0, FLOOR_CHUNK)
     chunks = max(1, int(count) // FLOOR_CHUNK)
 
     def run():
         for _ in range(chunks):
-            np.exp(source, out=target)
+            exponential(source, out=target)
 
-    seconds, _ = best_time(run, 3)
-    return seconds / (chunks * FLOOR_CHUNK) * 1e9
+    return run, chunks * FLOOR_CHUNK
+
+
+def exp_floor_ns(count):
+    """ns per value of np.exp over ``count`` float64 values, in cache-resident chunks."""
+    run, covered = exponential_run(count)
+    return interleaved_best_times([run], 3)[0] / covered * 1e9
 
 
 def d2l_naive(queries, keys, values, h):
@@ -128,13 +167,17 @@ def exact_rows(rows, quick):
                 for n_queries in QUERY_SIZES:
                     queries = np.linspace(0.0, 5.0, n_queries)
                     count = n_keys * n_queries
-                    repeats = 3 if count <= 2e7 else 2
-                    seconds, _ = best_time(lambda: function(queries, keys, values, bandwidth=h,
-                                                            method="exact"), repeats)
+                    floor_run, covered = exponential_run(count)
+                    exp2_run, _ = exponential_run(count, np.exp2)
+                    seconds, floor_seconds, exp2_seconds = interleaved_best_times(
+                        [lambda: function(queries, keys, values, bandwidth=h, method="exact"),
+                         floor_run, exp2_run], exact_rounds(count))
                     ns = seconds / count * 1e9
-                    floor = exp_floor_ns(count)
+                    floor = floor_seconds / covered * 1e9
                     row = {"what": label, "keys": n_keys, "queries": n_queries, "h": "range",
-                           "seconds": seconds, "ns": ns, "floor": floor}
+                           "seconds": seconds, "ns": ns, "floor": floor,
+                           "note": f"np.exp2 {exp2_seconds / covered * 1e9:.2f} ns"}
+                    repeats = 3 if count <= 2e7 else 2
                     if reg_type == "lc":
                         if count <= NAIVE_MAX_ELEMENTS:
                             naive, _ = best_time(lambda: d2l_naive(queries, keys, values, h),

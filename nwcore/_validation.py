@@ -27,12 +27,14 @@ def as_finite_vector(values, name: str, *, allow_empty: bool = False) -> np.ndar
         raise ValueError(f"{name} must be one-dimensional; got an array of shape {array.shape}.")
     if array.size == 0 and not allow_empty:
         raise ValueError(f"{name} is empty; give at least one value.")
-    if not np.all(np.isfinite(array)):
+    # One pass each for min and max; NaN fails the comparison too, and is told apart below.
+    limit = MAX_ABS_COORDINATE
+    if array.size and not (-limit <= array.min() and array.max() <= limit):
         bad = int(np.count_nonzero(~np.isfinite(array)))
-        raise ValueError(
-            f"{name} contains {bad} non-finite value(s) (NaN or inf); drop or fill them first."
-        )
-    if array.size and np.max(np.abs(array)) > MAX_ABS_COORDINATE:
+        if bad:
+            raise ValueError(
+                f"{name} contains {bad} non-finite value(s) (NaN or inf); drop or fill them first."
+            )
         raise ValueError(
             f"{name} has values beyond ±{MAX_ABS_COORDINATE:g}; rescale the data first."
         )

@@ -6,6 +6,7 @@ Attention pooling predicts at a query x from keys x_i and values y_i as
 
 For the Gaussian kernel α(x, ·) = softmax_i(-(x - x_i)² / 2h²): every row is shifted by its
 largest logit (log-sum-exp), so a tiny h gives the nearest key's value and never 0/0 = NaN.
+(When h is so wide that no logit is below -50, nothing can underflow and the shift is skipped.)
 
 Local linear regression fits, at each query, the weighted least-squares line through the keys
 with weights K((x - x_i)/h) and returns its value at x; it removes NW's first-order bias at the
@@ -23,7 +24,8 @@ Gaussian problems whose bandwidth the grid resolves, else exact.
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+import math
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -31,10 +33,9 @@ from . import binning
 from ._validation import as_finite_vector, check_bandwidth, check_method, check_same_length
 from .kernels import COMPACT_KERNELS, check_kernel, kernel_values
 
-#: Elements per work tile (doubles): 64 Ki = 512 KiB, half the L2 cache; measured fastest, and
-#: small enough that OpenBLAS runs every tile product on one thread (its threshold is ~4·65536
-#: multiply-adds per thread).
-TILE_ELEMENTS = 1 << 16
+#: Elements per work tile (doubles): 128 Ki = 1 MiB; 64–128 Ki measured fastest (larger tiles
+#: spill the L2 cache), and the larger halves the per-tile Python overhead.
+TILE_ELEMENTS = 1 << 17
 #: Queries per tile.
 QUERY_TILE = 512
 #: Keys whose per-key factors are prepared at once (a few hundred KiB).
@@ -44,6 +45,8 @@ KEY_BLOCK = 1 << 14
 MAX_TILE_SPAN = 8.0
 #: Gaussian logits more than this far below a row's maximum weigh < e^-50 of the top key; dropped.
 GAUSSIAN_LOGIT_CUTOFF = 50.0
+#: log₂(e): the tiles exponentiate base-2 logits, e^t = 2^(t·log₂e).
+LOG2_E = float(np.log2(np.e))
 #: Local linear falls back to Nadaraya–Watson where the weighted variance of the keys is below
 #: this fraction of their weighted mean square (one key in the window, or all keys coincide).
 SINGULAR_DESIGN_TOLERANCE = 1e-9
@@ -141,22 +144,30 @@ def effective_keys(weights) -> np.ndarray:
     return np.divide(1.0, squares, out=np.zeros(weights.shape[0]), where=squares > 0)
 
 
-def local_sums(queries, sorted_keys, columns, kernel, h, *, degree=0, self_index=None):
+def local_sums(queries, sorted_keys, columns, kernel, h, *, degree=0, self_index=None,
+               every_key=False):
     """Tiled kernel sums Σ_i K_i(x) b_i^p columns[i] for p = 0 (degree 0) or p = 0, 1, 2 (degree 1).
 
     ``b_i = (x_i - c)/h`` is measured from the centre c of the query's tile and ``offsets`` (the
     second result) holds (x - c)/h, so moments about the query itself follow by translation.
-    Gaussian weights carry the per-row log-sum-exp shift (nearest key weighs ~1).
+    Gaussian weights carry the per-row log-sum-exp shift (nearest key weighs ~1), except when
+    ``every_key`` says that every window holds every key (:func:`windows_hold_every_key`):
+    then no logit is below -50, the weights are unshifted and the keys need not be sorted.
     ``self_index[q]`` (optional) is a key index whose weight is set to 0 for query q: the
     leave-one-out sums; the shift then uses the nearest *other* key. Returns sums of shape
-    (n_queries, 1 or 3, n_columns). Inputs are validated and ``sorted_keys`` sorted.
+    (n_queries, 1 or 3, n_columns). Inputs are validated and ``sorted_keys`` sorted (in any
+    order when ``every_key``).
     """
     n_terms = 1 if degree == 0 else 3
-    sums = np.zeros((queries.size, n_terms, columns.shape[1]))
-    offsets = np.zeros(queries.size)
     if queries.size == 0:
-        return sums, offsets
-    if kernel == "gaussian":
+        return np.zeros((0, n_terms, columns.shape[1])), np.zeros(0)
+    query_order = _sorting_order(queries)
+    if query_order is not None:  # tiles take runs of sorted queries; undone at the end
+        queries = queries[query_order]
+        self_index = None if self_index is None else self_index[query_order]
+    if every_key:
+        shift, half_width = None, None
+    elif kernel == "gaussian":
         nearest = (_nearest_key(queries, sorted_keys) if self_index is None
                    else nearest_other_key(sorted_keys, self_index))
         scale = np.sqrt(0.5) / h
@@ -165,75 +176,114 @@ def local_sums(queries, sorted_keys, columns, kernel, h, *, degree=0, self_index
     else:
         # Slightly wider than h: the tile itself decides |u| <= 1 exactly.
         shift, half_width = None, np.full(queries.shape, h * (1.0 + 1e-9))
-    query_order = _sorting_order(queries)
-    sorted_queries = queries[query_order]
+    sums = np.empty((queries.size, n_terms, columns.shape[1]))
+    offsets = np.empty(queries.size)
     buffer = np.empty(TILE_ELEMENTS)
     start = 0
     with _single_threaded_blas(queries.size * sorted_keys.size):
         while start < queries.size:
-            stop = _tile_stop(sorted_queries, start, h)
-            rows = query_order[start:stop]
-            centre = 0.5 * (sorted_queries[start] + sorted_queries[stop - 1])
-            sums[rows] = _tile_row_sums(
-                queries[rows], sorted_keys, columns, kernel, h, centre,
-                None if shift is None else shift[rows], half_width[rows], degree,
-                None if self_index is None else self_index[rows], buffer)
-            offsets[rows] = (queries[rows] - centre) / h
+            stop = _tile_stop(queries, start, h)
+            tile_queries = queries[start:stop]
+            centre = 0.5 * (tile_queries[0] + tile_queries[-1])
+            if half_width is None:
+                first, last = 0, sorted_keys.size
+            else:
+                first = np.searchsorted(sorted_keys, (tile_queries - half_width[start:stop]).min())
+                last = np.searchsorted(sorted_keys, (tile_queries + half_width[start:stop]).max(),
+                                       "right")
+            _tile_row_sums(
+                sums[start:stop], tile_queries, sorted_keys[first:last], columns[first:last],
+                kernel, h, centre, None if shift is None else shift[start:stop], degree,
+                None if self_index is None else self_index[start:stop] - first, buffer)
+            offsets[start:stop] = (tile_queries - centre) / h
             start = stop
-    return sums, offsets
+    if query_order is None:
+        return sums, offsets
+    unsorted_sums, unsorted_offsets = np.empty_like(sums), np.empty_like(offsets)
+    unsorted_sums[query_order], unsorted_offsets[query_order] = sums, offsets
+    return unsorted_sums, unsorted_offsets
 
 
-def _tile_row_sums(tile_queries, sorted_keys, columns, kernel, h, centre, row_shift, half_width,
+def windows_hold_every_key(queries, keys, kernel, h):
+    """Whether every query's window holds every key (the keys need not be sorted).
+
+    Gaussian: the farthest query–key distance is ≤ √(2·50)·h = 10h, so every logit is ≥ -50
+    and no weight underflows without a shift. Compact kernels: that distance is < h.
+    """
+    if queries.size == 0:
+        return True
+    farthest = float(max(queries.max() - keys.min(), keys.max() - queries.min()))
+    if kernel == "gaussian":
+        return farthest <= math.sqrt(2.0 * GAUSSIAN_LOGIT_CUTOFF) * h
+    return farthest < h
+
+
+def _tile_row_sums(out, tile_queries, window_keys, window_columns, kernel, h, centre, row_shift,
                    degree, self_index, buffer):
-    """Sums for one tile of queries over the keys in the union of their windows.
+    """Sums for one tile of queries over ``window_keys`` (the union of their windows), into
+    ``out`` (rows × 1 or 3 × columns, C-contiguous).
 
     Keys are taken in blocks (their per-key factors computed once per block) and each block in
     chunks of TILE_ELEMENTS / n_rows keys: one (rows × chunk) tile of weights at a time.
+    ``self_index`` indexes ``window_keys``; ``row_shift`` None means no shift.
     """
     n_rows = tile_queries.size
-    block_sums = np.zeros((n_rows, (1 if degree == 0 else 3) * columns.shape[1]))
-    first = np.searchsorted(sorted_keys, np.min(tile_queries - half_width), "left")
-    last = np.searchsorted(sorted_keys, np.max(tile_queries + half_width), "right")
+    block_sums = out.reshape(n_rows, -1)  # a view: out is contiguous
+    block_sums[...] = 0.0
+    chunk_sums = np.empty_like(block_sums)
     chunk = max(1, TILE_ELEMENTS // n_rows)
     block = chunk * max(1, KEY_BLOCK // chunk)
-    if kernel == "gaussian":
+    gaussian = kernel == "gaussian"
+    if gaussian:
         left = _gaussian_left_factor(tile_queries, centre, h, row_shift)
-    for block_lo in range(first, last, block):
-        keys = sorted_keys[block_lo:min(last, block_lo + block)]
-        right = _gaussian_right_factor(keys, centre, h) if kernel == "gaussian" else None
-        weighted = _tile_columns(keys, columns[block_lo:block_lo + keys.size], centre, h, degree)
+    for block_lo in range(0, window_keys.size, block):
+        keys = window_keys[block_lo:block_lo + block]
+        right = _gaussian_right_factor(keys, centre, h) if gaussian else None
+        weighted = _tile_columns(keys, window_columns[block_lo:block_lo + block], centre, h,
+                                 degree)
         for lo in range(0, keys.size, chunk):
             hi = min(keys.size, lo + chunk)
             tile = buffer[:n_rows * (hi - lo)].reshape(n_rows, hi - lo)
-            if right is not None:
+            if gaussian:
                 np.matmul(left, right[:, lo:hi], out=tile)
-                _exclude_self(tile, self_index, block_lo + lo, -np.inf)  # before exp: no overflow
-                np.exp(tile, out=tile)
+                if self_index is not None:  # before exp: no overflow
+                    _exclude_self(tile, self_index, block_lo + lo, -np.inf)
+                np.exp2(tile, out=tile)
             else:
                 tile[...] = kernel_values(kernel, np.subtract.outer(tile_queries, keys[lo:hi]) / h)
-                _exclude_self(tile, self_index, block_lo + lo, 0.0)
-            block_sums += tile @ weighted[lo:hi]
-    return block_sums.reshape(n_rows, -1, columns.shape[1])
+                if self_index is not None:
+                    _exclude_self(tile, self_index, block_lo + lo, 0.0)
+            np.dot(tile, weighted[lo:hi], out=chunk_sums)  # less call overhead than matmul
+            block_sums += chunk_sums
 
 
 def _exclude_self(tile, self_index, first_key, fill):
     """Set each row's own key (``self_index``, when inside this tile's keys) to ``fill``."""
-    if self_index is None:
-        return
     own = self_index - first_key
     inside = np.flatnonzero((own >= 0) & (own < tile.shape[1]))
     tile[inside, own[inside]] = fill
 
 
 def _gaussian_left_factor(tile_queries, centre, h, row_shift):
-    """Rows [2a, shift - a², 1] with a = (x - c)·√½/h: the query half of the logit product."""
-    a = (tile_queries - centre) * (np.sqrt(0.5) / h)
-    return np.column_stack([2.0 * a, row_shift - a * a, np.ones_like(a)])
+    """Rows [2a, log₂e·shift - a², 1] with a = (x - c)·√(½·log₂e)/h: the query half of the product
+    (shift 0 when ``row_shift`` is None).
+
+    The logits are in base 2 (np.exp2 is faster than np.exp, equally accurate).
+    """
+    a = (tile_queries - centre) * (np.sqrt(0.5 * LOG2_E) / h)
+    left = np.empty((a.size, 3))
+    np.multiply(a, 2.0, out=left[:, 0])
+    np.multiply(a, -a, out=left[:, 1])
+    if row_shift is not None:
+        left[:, 1] += LOG2_E * row_shift
+    left[:, 2] = 1.0
+    return left
 
 
 def _gaussian_right_factor(tile_keys, centre, h):
-    """Rows [b; 1; -b²] with b = (x_i - c)·√½/h, so left @ right = shift - (a - b)², the logit."""
-    b = (tile_keys - centre) * (np.sqrt(0.5) / h)
+    """Rows [b; 1; -b²] with b = (x_i - c)·√(½·log₂e)/h: left @ right = log₂e·shift - (a - b)²,
+    the base-2 logit log₂e·(shift - (x - x_i)²/2h²)."""
+    b = (tile_keys - centre) * (np.sqrt(0.5 * LOG2_E) / h)
     right = np.empty((3, b.size))
     right[0] = b
     right[1] = 1.0
@@ -262,14 +312,19 @@ def _exact_fit(queries, keys, values, kernel, h, *, degree):
     NW is clipped to [min y, max y] (rounding cannot push a weighted mean out of it); local
     linear works on values minus their mid-range, so its slope term cancels less.
     """
-    order = _sorting_order(keys)
+    every_key = windows_hold_every_key(queries, keys, kernel, h)
+    if not every_key:
+        order = _sorting_order(keys)
+        if order is not None:
+            keys, values = keys[order], values[order]
+    columns = np.ones((keys.size, 2))
     if degree == 0:  # a weighted mean of the values: nothing cancels
-        columns = np.column_stack([values[order], np.ones(keys.size)])
-        sums, _ = local_sums(queries, keys[order], columns, kernel, h)
+        columns[:, 0] = values
+        sums, _ = local_sums(queries, keys, columns, kernel, h, every_key=every_key)
         return np.clip(_ratio(sums[:, 0, 0], sums[:, 0, 1]), values.min(), values.max())
-    centred, middle, _, _ = _centred_values(values[order])
-    columns = np.column_stack([centred, np.ones(keys.size)])
-    sums, offsets = local_sums(queries, keys[order], columns, kernel, h, degree=1)
+    centred, middle, _, _ = _centred_values(values)
+    columns[:, 0] = centred
+    sums, offsets = local_sums(queries, keys, columns, kernel, h, degree=1, every_key=every_key)
     return middle + local_linear_from_moments(sums, offsets)[0]
 
 
@@ -404,33 +459,46 @@ def nearest_other_key(sorted_keys, self_index):
 
 
 def _sorting_order(values):
-    """Indices that sort ``values`` (stable); a plain range when they are sorted already."""
+    """Indices that sort ``values`` (stable), or None when they are sorted already."""
     if values.size < 2 or bool(np.all(values[1:] >= values[:-1])):
-        return np.arange(values.size)
+        return None
     return np.argsort(values, kind="stable")
 
 
+@contextmanager
 def _single_threaded_blas(work):
-    """Limit BLAS to one thread with threadpoolctl when installed and the work is large.
+    """Run the tiles' BLAS products on one thread (threadpoolctl, when installed).
 
-    Without threadpoolctl the tile sizes alone keep OpenBLAS on one thread.
+    Threads are no help to products this narrow, and hurt when the other cores are busy.
+    OpenBLAS 0.3.31 kept every tile product (≤ 6 · TILE_ELEMENTS multiply-adds) on one thread
+    by itself; the limit guards other BLAS builds on problems large enough (≥ 10⁶ evaluations)
+    that its few microseconds do not count.
     """
-    if work < 1e6:
-        return nullcontext()
-    controller = _threadpool_controller()
-    return nullcontext() if controller is None else controller.limit(limits=1, user_api="blas")
+    libraries = _blas_libraries() if work >= 1e6 else ()
+    previous = [library.get_num_threads() for library in libraries]
+    for library, threads in zip(libraries, previous):
+        if threads != 1:
+            library.set_num_threads(1)
+    try:
+        yield
+    finally:
+        for library, threads in zip(libraries, previous):
+            if threads != 1:
+                library.set_num_threads(threads)
 
 
-def _threadpool_controller():
-    global _CONTROLLER
-    if _CONTROLLER is False:
+def _blas_libraries():
+    """threadpoolctl's controllers of the loaded BLAS libraries (looked up once), or ()."""
+    global _BLAS_LIBRARIES
+    if _BLAS_LIBRARIES is None:
         try:
             from threadpoolctl import ThreadpoolController
         except ImportError:
-            _CONTROLLER = None
+            _BLAS_LIBRARIES = ()
         else:
-            _CONTROLLER = ThreadpoolController()
-    return _CONTROLLER
+            _BLAS_LIBRARIES = tuple(
+                ThreadpoolController().select(user_api="blas").lib_controllers)
+    return _BLAS_LIBRARIES
 
 
-_CONTROLLER = False  # not looked up yet
+_BLAS_LIBRARIES = None  # not looked up yet

@@ -270,6 +270,30 @@ def test_statsmodels_oracle_local_constant_and_local_linear(seed):
                                rtol=0, atol=1e-8)
 
 
+@pytest.mark.parametrize("factor", [0.999, 1.001])
+def test_both_sides_of_the_every_key_shortcut_match_the_dense_formulas(factor):
+    """Just wide enough (every window holds every key) the tiles take the keys unsorted and
+    unshifted; just too narrow they sort and shift. Both sides equal the dense weights, over
+    several query tiles and key chunks, for NW and local linear."""
+    rng = np.random.default_rng(11)
+    keys = rng.uniform(0.0, 10.0, 3000)
+    values = np.sin(keys) + rng.normal(0.0, 0.3, keys.size)
+    queries = rng.uniform(0.0, 10.0, 1100)
+    farthest = max(queries.max() - keys.min(), keys.max() - queries.min())
+    h = factor * farthest / 10.0
+    assert nwcore.pooling.windows_hold_every_key(queries, keys, "gaussian", h) == (factor > 1)
+    weights = nwcore.attention_weights(queries, keys, bandwidth=h)
+    np.testing.assert_allclose(
+        nwcore.nadaraya_watson(queries, keys, values, bandwidth=h, method="exact"),
+        weights @ values, rtol=0, atol=1e-12)
+    offsets = keys[None, :] - queries[:, None]
+    s1, s2 = (weights * offsets).sum(axis=1), (weights * offsets ** 2).sum(axis=1)
+    t0, t1 = weights @ values, (weights * offsets) @ values
+    np.testing.assert_allclose(
+        nwcore.local_linear(queries, keys, values, bandwidth=h, method="exact"),
+        (s2 * t0 - s1 * t1) / (s2 - s1 * s1), rtol=0, atol=1e-10)
+
+
 # --- bad arguments ---------------------------------------------------------------------------
 
 GOOD = {"queries": [0.0, 1.0], "keys": [0.0, 1.0, 2.0], "values": [1.0, 2.0, 3.0]}
