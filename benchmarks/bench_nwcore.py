@@ -20,7 +20,7 @@ Rows, all measured in this run on one thread (minimum of a few repeats):
 * peak extra memory of the exact path at 1e6 keys × 2000 queries (tracemalloc; NumPy reports
   its allocations to it).
 
-    python benchmarks/bench_nwcore.py            # everything, ≈ 2–3 minutes
+    python benchmarks/bench_nwcore.py            # everything, ≈ 1–2 minutes
     python benchmarks/bench_nwcore.py --quick    # skips the slowest peers (statsmodels at 4e3)
 """
 

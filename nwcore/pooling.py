@@ -25,7 +25,7 @@ Gaussian problems whose bandwidth the grid resolves, else exact.
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import numpy as np
 
@@ -47,9 +47,17 @@ MAX_TILE_SPAN = 8.0
 GAUSSIAN_LOGIT_CUTOFF = 50.0
 #: log₂(e): the tiles exponentiate base-2 logits, e^t = 2^(t·log₂e).
 LOG2_E = float(np.log2(np.e))
+#: Largest |b| = |x_i - c|·s for which a tile's logits come from the expanded product: its
+#: rounding error, ~2ε(|a| + |b|)², then stays below 1e-10.
+MAX_EXPANDED_OFFSET = 256.0
 #: Local linear falls back to Nadaraya–Watson where the weighted variance of the keys is below
-#: this fraction of their weighted mean square (one key in the window, or all keys coincide).
-SINGULAR_DESIGN_TOLERANCE = 1e-9
+#: this fraction of their weighted mean square distance from the query (one key in the window,
+#: coinciding keys, or extrapolation far beyond the keys that carry the weight: there the slope
+#: comes from a near-singular system, and 1e-9 let rounding move the fit by 1e-5 × range(y)).
+SINGULAR_DESIGN_TOLERANCE = 1e-6
+#: The global line (constant kernel) falls back to mean(y) where the keys' range is below this
+#: fraction of their largest magnitude: the keys are constant up to rounding.
+CONSTANT_KEYS_TOLERANCE = 1e-12
 #: "auto" uses the binned path above this many kernel evaluations (n_queries × n_keys).
 AUTO_BINNED_EVALUATIONS = 2e7
 
@@ -111,8 +119,10 @@ def local_linear(queries, keys, values, *, kernel: str = "gaussian", bandwidth: 
         f(x) = (S_2 T_0 - S_1 T_1) / (S_0 S_2 - S_1²) = NW(x) + slope · (x - x̄_w),
 
     the Nadaraya–Watson value plus the fitted slope times the offset of x from the weighted mean
-    key x̄_w. Where the local design is singular (S_0 S_2 - S_1² ≤ 1e-9 · S_0 S_2: a single key in
-    the window, or coinciding keys) the slope is undefined and f(x) falls back to NW(x). Empty
+    key x̄_w. Where the local design is (nearly) singular (the keys' weighted variance is at most
+    1e-6 × their weighted mean square distance from x: a single key in the window, coinciding
+    keys, or a line extrapolated over 1000 × the spread of the keys that carry the weight) the
+    slope is undefined or meaningless and f(x) falls back to NW(x). Empty
     windows give NaN. ``kernel="constant"`` is the global least-squares line. ``method`` as for
     :func:`nadaraya_watson` (binned: the fit at the grid points, linearly interpolated).
     """
@@ -150,19 +160,48 @@ def local_sums(queries, sorted_keys, columns, kernel, h, *, degree=0, self_index
 
     ``b_i = (x_i - c)/h`` is measured from the centre c of the query's tile and ``offsets`` (the
     second result) holds (x - c)/h, so moments about the query itself follow by translation.
-    Gaussian weights carry the per-row log-sum-exp shift (nearest key weighs ~1), except when
-    ``every_key`` says that every window holds every key (:func:`windows_hold_every_key`):
-    then no logit is below -50, the weights are unshifted and the keys need not be sorted.
-    ``self_index[q]`` (optional) is a key index whose weight is set to 0 for query q: the
-    leave-one-out sums; the shift then uses the nearest *other* key. Returns sums of shape
-    (n_queries, 1 or 3, n_columns). Inputs are validated and ``sorted_keys`` sorted (in any
-    order when ``every_key``).
+    The weights K_i(x) are those of :func:`kernel_tiles` (which see for ``self_index`` and
+    ``every_key``). Returns sums of shape (n_queries, 1 or 3, n_columns).
     """
     n_terms = 1 if degree == 0 else 3
+    n_columns = n_terms * columns.shape[1]
+    sums = np.empty((queries.size, n_columns))
+    offsets = np.empty(queries.size)
+    for rows, centre, tiles in kernel_tiles(queries, sorted_keys, kernel, h,
+                                            self_index=self_index, every_key=every_key):
+        tile_queries = queries[rows]
+        row_sums = np.zeros((tile_queries.size, n_columns))
+        chunk_sums = np.empty_like(row_sums)
+        for first, tile in tiles:
+            stop = first + tile.shape[1]
+            weighted = _tile_columns(sorted_keys[first:stop], columns[first:stop], centre, h,
+                                     degree)
+            np.dot(tile, weighted, out=chunk_sums)  # less call overhead than matmul
+            row_sums += chunk_sums
+        sums[rows] = row_sums
+        offsets[rows] = (tile_queries - centre) / h
+    return sums.reshape(queries.size, n_terms, columns.shape[1]), offsets
+
+
+def kernel_tiles(queries, sorted_keys, kernel, h, *, self_index=None, every_key=False):
+    """Unnormalised kernel weights K((x - x_i)/h) in cache-sized tiles: never an n × n matrix.
+
+    Yields ``(rows, centre, tiles)`` per tile of queries (sorted by x, spread ≤ 8h): ``rows``
+    selects them from ``queries`` (a slice when those are sorted, else indices), ``centre`` is
+    their midpoint c, and ``tiles`` yields ``(first, tile)``, where ``tile[r, j]`` is the weight
+    of key ``sorted_keys[first + j]`` for query ``rows[r]``, over the keys in the union of the
+    rows' windows. Every tile is a view of one buffer that the next one overwrites.
+
+    Gaussian weights carry the per-row log-sum-exp shift (the nearest key weighs ~1) and skip
+    keys more than e^-50 below it, except when ``every_key`` says that every window holds every
+    key (:func:`windows_hold_every_key`): then no logit is below -50, nothing is shifted and the
+    keys may be in any order. ``self_index[q]`` (optional) is a key index whose weight is 0 for
+    query q (leave-one-out); the shift then uses the nearest *other* key. Inputs are validated.
+    """
     if queries.size == 0:
-        return np.zeros((0, n_terms, columns.shape[1])), np.zeros(0)
+        return
     query_order = _sorting_order(queries)
-    if query_order is not None:  # tiles take runs of sorted queries; undone at the end
+    if query_order is not None:
         queries = queries[query_order]
         self_index = None if self_index is None else self_index[query_order]
     if every_key:
@@ -170,14 +209,12 @@ def local_sums(queries, sorted_keys, columns, kernel, h, *, degree=0, self_index
     elif kernel == "gaussian":
         nearest = (_nearest_key(queries, sorted_keys) if self_index is None
                    else nearest_other_key(sorted_keys, self_index))
-        scale = np.sqrt(0.5) / h
+        scale = _gaussian_scale(h)  # base-2 logits: shift ≥ 0 is the nearest key's -logit
         shift = np.square((queries - nearest) * scale)
-        half_width = np.sqrt(shift + GAUSSIAN_LOGIT_CUTOFF) / scale
+        half_width = np.sqrt(shift + LOG2_E * GAUSSIAN_LOGIT_CUTOFF) / scale
     else:
         # Slightly wider than h: the tile itself decides |u| <= 1 exactly.
         shift, half_width = None, np.full(queries.shape, h * (1.0 + 1e-9))
-    sums = np.empty((queries.size, n_terms, columns.shape[1]))
-    offsets = np.empty(queries.size)
     buffer = np.empty(TILE_ELEMENTS)
     start = 0
     with _single_threaded_blas(queries.size * sorted_keys.size):
@@ -191,17 +228,12 @@ def local_sums(queries, sorted_keys, columns, kernel, h, *, degree=0, self_index
                 first = np.searchsorted(sorted_keys, (tile_queries - half_width[start:stop]).min())
                 last = np.searchsorted(sorted_keys, (tile_queries + half_width[start:stop]).max(),
                                        "right")
-            _tile_row_sums(
-                sums[start:stop], tile_queries, sorted_keys[first:last], columns[first:last],
-                kernel, h, centre, None if shift is None else shift[start:stop], degree,
-                None if self_index is None else self_index[start:stop] - first, buffer)
-            offsets[start:stop] = (tile_queries - centre) / h
+            rows = slice(start, stop) if query_order is None else query_order[start:stop]
+            yield rows, centre, _key_tiles(
+                tile_queries, sorted_keys, first, last, kernel, h, centre,
+                None if shift is None else shift[start:stop],
+                None if self_index is None else self_index[start:stop], buffer)
             start = stop
-    if query_order is None:
-        return sums, offsets
-    unsorted_sums, unsorted_offsets = np.empty_like(sums), np.empty_like(offsets)
-    unsorted_sums[query_order], unsorted_offsets[query_order] = sums, offsets
-    return unsorted_sums, unsorted_offsets
 
 
 def windows_hold_every_key(queries, keys, kernel, h):
@@ -218,34 +250,50 @@ def windows_hold_every_key(queries, keys, kernel, h):
     return farthest < h
 
 
-def _tile_row_sums(out, tile_queries, window_keys, window_columns, kernel, h, centre, row_shift,
-                   degree, self_index, buffer):
-    """Sums for one tile of queries over ``window_keys`` (the union of their windows), into
-    ``out`` (rows × 1 or 3 × columns, C-contiguous).
+def _key_tiles(tile_queries, sorted_keys, first, last, kernel, h, centre, row_shift, self_index,
+               buffer):
+    """The ``(first, tile)`` pairs of :func:`kernel_tiles` for one tile of queries.
 
-    Keys are taken in blocks (their per-key factors computed once per block) and each block in
-    chunks of TILE_ELEMENTS / n_rows keys: one (rows × chunk) tile of weights at a time.
-    ``self_index`` indexes ``window_keys``; ``row_shift`` None means no shift.
+    Keys first..last are taken in blocks (their per-key factors computed once per block) and
+    each block in chunks of TILE_ELEMENTS / n_rows keys. Gaussian tiles are base-2 logits
+    shift - (a - b)², a = (x - c)·s, b = (x_i - c)·s, s = √(½·log₂e)/h, exponentiated in place
+    (np.exp2: faster than np.exp, as accurate). The logits come from one K = 3 matrix product
+    of [2a, shift - a², 1] and [b; 1; -b²]; that expansion cancels when |b| is large (keys far
+    from the tile, sparse data at a tiny h), so such blocks form (a - b)² directly.
     """
     n_rows = tile_queries.size
-    block_sums = out.reshape(n_rows, -1)  # a view: out is contiguous
-    block_sums[...] = 0.0
-    chunk_sums = np.empty_like(block_sums)
     chunk = max(1, TILE_ELEMENTS // n_rows)
     block = chunk * max(1, KEY_BLOCK // chunk)
     gaussian = kernel == "gaussian"
     if gaussian:
-        left = _gaussian_left_factor(tile_queries, centre, h, row_shift)
-    for block_lo in range(0, window_keys.size, block):
-        keys = window_keys[block_lo:block_lo + block]
-        right = _gaussian_right_factor(keys, centre, h) if gaussian else None
-        weighted = _tile_columns(keys, window_columns[block_lo:block_lo + block], centre, h,
-                                 degree)
+        scale = _gaussian_scale(h)
+        a = (tile_queries - centre) * scale
+        shift = np.zeros(n_rows) if row_shift is None else row_shift
+        left = np.empty((n_rows, 3))  # filled column by column: cheaper than np.column_stack
+        np.multiply(a, 2.0, out=left[:, 0])
+        np.multiply(a, a, out=left[:, 1])
+        np.subtract(shift, left[:, 1], out=left[:, 1])
+        left[:, 2] = 1.0
+    for block_lo in range(first, last, block):
+        keys = sorted_keys[block_lo:min(last, block_lo + block)]
+        if gaussian:
+            b = (keys - centre) * scale
+            expanded = np.abs(b).max() <= MAX_EXPANDED_OFFSET
+            if expanded:
+                right = np.empty((3, b.size))
+                right[0] = b
+                right[1] = 1.0
+                np.multiply(b, -b, out=right[2])
         for lo in range(0, keys.size, chunk):
             hi = min(keys.size, lo + chunk)
             tile = buffer[:n_rows * (hi - lo)].reshape(n_rows, hi - lo)
             if gaussian:
-                np.matmul(left, right[:, lo:hi], out=tile)
+                if expanded:
+                    np.matmul(left, right[:, lo:hi], out=tile)
+                else:
+                    np.subtract.outer(a, b[lo:hi], out=tile)
+                    np.square(tile, out=tile)
+                    np.subtract(shift[:, None], tile, out=tile)
                 if self_index is not None:  # before exp: no overflow
                     _exclude_self(tile, self_index, block_lo + lo, -np.inf)
                 np.exp2(tile, out=tile)
@@ -253,8 +301,7 @@ def _tile_row_sums(out, tile_queries, window_keys, window_columns, kernel, h, ce
                 tile[...] = kernel_values(kernel, np.subtract.outer(tile_queries, keys[lo:hi]) / h)
                 if self_index is not None:
                     _exclude_self(tile, self_index, block_lo + lo, 0.0)
-            np.dot(tile, weighted[lo:hi], out=chunk_sums)  # less call overhead than matmul
-            block_sums += chunk_sums
+            yield block_lo + lo, tile
 
 
 def _exclude_self(tile, self_index, first_key, fill):
@@ -264,31 +311,9 @@ def _exclude_self(tile, self_index, first_key, fill):
     tile[inside, own[inside]] = fill
 
 
-def _gaussian_left_factor(tile_queries, centre, h, row_shift):
-    """Rows [2a, log₂e·shift - a², 1] with a = (x - c)·√(½·log₂e)/h: the query half of the product
-    (shift 0 when ``row_shift`` is None).
-
-    The logits are in base 2 (np.exp2 is faster than np.exp, equally accurate).
-    """
-    a = (tile_queries - centre) * (np.sqrt(0.5 * LOG2_E) / h)
-    left = np.empty((a.size, 3))
-    np.multiply(a, 2.0, out=left[:, 0])
-    np.multiply(a, -a, out=left[:, 1])
-    if row_shift is not None:
-        left[:, 1] += LOG2_E * row_shift
-    left[:, 2] = 1.0
-    return left
-
-
-def _gaussian_right_factor(tile_keys, centre, h):
-    """Rows [b; 1; -b²] with b = (x_i - c)·√(½·log₂e)/h: left @ right = log₂e·shift - (a - b)²,
-    the base-2 logit log₂e·(shift - (x - x_i)²/2h²)."""
-    b = (tile_keys - centre) * (np.sqrt(0.5 * LOG2_E) / h)
-    right = np.empty((3, b.size))
-    right[0] = b
-    right[1] = 1.0
-    np.multiply(b, -b, out=right[2])
-    return right
+def _gaussian_scale(h):
+    """s = √(½·log₂e)/h: (s·(x - x_i))² is the Gaussian's -logit in base 2, (x - x_i)²/2h²·log₂e."""
+    return math.sqrt(0.5 * LOG2_E) / h
 
 
 def _tile_columns(tile_keys, tile_columns, centre, h, degree):
@@ -333,7 +358,7 @@ def local_linear_from_moments(sums, offsets):
 
     ``sums[:, p]`` = [Σ K b^p y, Σ K b^p] with b = (x_i - c)/h, ``offsets`` = (x - c)/h. Returns
     the values f = NW + slope·(offset - b̄) and the mask of regular designs (weighted variance of
-    the keys > 1e-9 × their weighted mean square distance to the query, a test that does not
+    the keys > 1e-6 × their weighted mean square distance to the query, a test that does not
     depend on the centre); where the design is singular f is NW, and NaN where Σ K = 0.
     """
     (t0, s0), (t1, s1), (_, s2) = sums[:, 0].T, sums[:, 1].T, sums[:, 2].T
@@ -370,10 +395,10 @@ def _combine_on_grid(moments):
 
 def _global_linear_fit(queries, keys, values):
     """Least-squares line (local linear with the constant kernel); mean(y) if x is constant."""
+    if np.ptp(keys) <= CONSTANT_KEYS_TOLERANCE * np.abs(keys).max():
+        return np.full(queries.shape, values.mean())
     x = keys - keys.mean()
     variance = np.einsum("i,i->", x, x)
-    if variance <= SINGULAR_DESIGN_TOLERANCE * np.einsum("i,i->", keys, keys):
-        return np.full(queries.shape, values.mean())
     slope = np.einsum("i,i->", x, values - values.mean()) / variance
     return values.mean() + slope * (queries - keys.mean())
 
@@ -419,28 +444,6 @@ def _empty_window_mask(queries, sorted_keys, kernel, h):
     return u >= 1.0  # triangular and epanechnikov vanish at |u| = 1
 
 
-def _gaussian_tile(tile_queries, tile_keys, h, row_shift):
-    """exp(u_min²/2 - u²/2) on one tile, computed exactly as in :func:`_gaussian_row_shift`."""
-    scale = np.sqrt(0.5) / h
-    tile = np.subtract.outer(tile_queries * scale, tile_keys * scale)
-    np.square(tile, out=tile)
-    np.subtract(row_shift[:, None], tile, out=tile)
-    return np.exp(tile, out=tile)
-
-
-def _gaussian_row_shift(queries, sorted_keys, h):
-    """Per query: the row maximum u_min²/2 of the negated logits, and the half-width of keys kept.
-
-    The shift is computed with the same floating-point operations as :func:`_gaussian_tile`, so
-    the nearest key's weight is exactly exp(0) = 1 and no row can underflow to 0/0.
-    """
-    scale = np.sqrt(0.5) / h
-    nearest = _nearest_key(queries, sorted_keys)
-    shift = np.square(queries * scale - nearest * scale)
-    half_width = np.sqrt(shift + GAUSSIAN_LOGIT_CUTOFF) / scale
-    return shift, half_width
-
-
 def _nearest_key(queries, sorted_keys):
     """The key closest to each query, by binary search in the sorted keys."""
     index = np.searchsorted(sorted_keys, queries)
@@ -465,7 +468,6 @@ def _sorting_order(values):
     return np.argsort(values, kind="stable")
 
 
-@contextmanager
 def _single_threaded_blas(work):
     """Run the tiles' BLAS products on one thread (threadpoolctl, when installed).
 
@@ -474,7 +476,12 @@ def _single_threaded_blas(work):
     by itself; the limit guards other BLAS builds on problems large enough (≥ 10⁶ evaluations)
     that its few microseconds do not count.
     """
-    libraries = _blas_libraries() if work >= 1e6 else ()
+    return _blas_on_one_thread(_blas_libraries()) if work >= 1e6 else nullcontext()
+
+
+@contextmanager
+def _blas_on_one_thread(libraries):
+    """Set each threadpoolctl library controller to one thread, and back afterwards."""
     previous = [library.get_num_threads() for library in libraries]
     for library, threads in zip(libraries, previous):
         if threads != 1:

@@ -14,14 +14,8 @@ import pandas as pd
 
 from ._validation import as_finite_vector, check_bandwidth, check_same_length
 from .kernels import check_kernel, equivalent_bandwidth, kernel_values
+from .pooling import attention_weights, kernel_tiles, nadaraya_watson
 from .pooling import local_linear as local_linear_fit
-from .pooling import (
-    TILE_ELEMENTS,
-    _gaussian_row_shift,
-    _gaussian_tile,
-    attention_weights,
-    nadaraya_watson,
-)
 
 #: Default cap on heatmap columns.
 MAX_KEY_BINS = 100
@@ -101,10 +95,13 @@ def binned_attention_weights(queries, sorted_keys, bin_starts, *, kernel: str, b
         totals[:] = np.diff(np.append(bin_starts, sorted_keys.size)) / sorted_keys.size
         return totals
     bin_of_key = np.searchsorted(bin_starts, np.arange(sorted_keys.size), "right") - 1
-    for rows, lo, tile in _weight_tiles(queries, sorted_keys, kernel, h):
-        bins = bin_of_key[lo:lo + tile.shape[1]]
-        segment_starts = np.concatenate(([0], np.flatnonzero(np.diff(bins)) + 1))
-        totals[rows, bins[segment_starts]] += np.add.reduceat(tile, segment_starts, axis=1)
+    for rows, _, tiles in kernel_tiles(queries, sorted_keys, kernel, h):
+        row_totals = totals[rows]
+        for first, tile in tiles:
+            bins = bin_of_key[first:first + tile.shape[1]]
+            segment_starts = np.concatenate(([0], np.flatnonzero(np.diff(bins)) + 1))
+            row_totals[:, bins[segment_starts]] += np.add.reduceat(tile, segment_starts, axis=1)
+        totals[rows] = row_totals
     row_sums = totals.sum(axis=1, keepdims=True)
     return np.divide(totals, row_sums, out=np.zeros_like(totals), where=row_sums > 0)
 
@@ -119,34 +116,11 @@ def effective_keys_per_query(queries, keys, *, kernel: str, bandwidth: float) ->
     h = check_bandwidth(bandwidth)
     sums = np.zeros(queries.size)
     squares = np.zeros(queries.size)
-    for rows, _, tile in _weight_tiles(queries, keys, kernel, h):
-        sums[rows] += tile.sum(axis=1)
-        squares[rows] += np.einsum("ij,ij->i", tile, tile)
+    for rows, _, tiles in kernel_tiles(queries, keys, kernel, h):
+        for _, tile in tiles:
+            sums[rows] += tile.sum(axis=1)
+            squares[rows] += np.einsum("ij,ij->i", tile, tile)
     return np.divide(sums * sums, squares, out=np.zeros(queries.size), where=squares > 0)
-
-
-def _weight_tiles(queries, sorted_keys, kernel, h, rows_per_tile=16):
-    """Yield (query rows, first key index, unnormalised kernel tile) over the keys each tile needs.
-
-    Gaussian tiles carry the per-row log-sum-exp shift (the nearest key weighs exactly 1), so tiles
-    of one row add up consistently; keys beyond the e^-50 window are skipped.
-    """
-    if kernel == "gaussian":
-        shift, half_width = _gaussian_row_shift(queries, sorted_keys, h)
-    else:
-        shift, half_width = None, np.full(queries.shape, h * (1.0 + 1e-9))
-    chunk = max(1, TILE_ELEMENTS // rows_per_tile)
-    for start in range(0, queries.size, rows_per_tile):
-        rows = slice(start, start + rows_per_tile)
-        first = np.searchsorted(sorted_keys, np.min(queries[rows] - half_width[rows]), "left")
-        last = np.searchsorted(sorted_keys, np.max(queries[rows] + half_width[rows]), "right")
-        for lo in range(first, last, chunk):
-            hi = min(last, lo + chunk)
-            if shift is None:
-                tile = kernel_values(kernel, np.subtract.outer(queries[rows], sorted_keys[lo:hi]) / h)
-            else:
-                tile = _gaussian_tile(queries[rows], sorted_keys[lo:hi], h, shift[rows])
-            yield rows, lo, tile
 
 
 def query_detail(query, keys, values, *, kernel: str = "gaussian", bandwidth: float = 1.0):

@@ -139,6 +139,22 @@ def test_tiny_bandwidth_gives_the_nearest_keys_value(integers, kernel, data):
     np.testing.assert_array_equal(_predict(queries, keys, values, kernel, 1e-6), values)
 
 
+def test_keys_a_billion_bandwidths_apart_give_the_nearest_value_without_overflow():
+    """Logits near -1e23: expanded as a² - 2ab + b² they would lose every digit (and overflow)."""
+    keys = np.arange(40) * 1e9
+    values = (np.arange(40) % 5).astype(float)
+    queries = np.linspace(0.0, keys[-1], 50)
+    nearest = values[np.abs(queries[:, None] - keys[None, :]).argmin(axis=1)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for function in (nwcore.nadaraya_watson, nwcore.local_linear):
+            fit = function(queries, keys, values, bandwidth=1e-3, method="exact")
+            np.testing.assert_array_equal(fit, nearest)
+        # Two queries in one tile: midway (a tie), and one bandwidth nearer the right key.
+        fit = nwcore.nadaraya_watson([5e8, 5e8 + 1e-3], [0.0, 1e9], [2.0, 4.0], bandwidth=1e-3)
+    np.testing.assert_array_equal(fit, [3.0, 4.0])
+
+
 def test_gaussian_ties_split_equally_at_tiny_bandwidth():
     weights = nwcore.attention_weights([0.5], [0.0, 1.0], bandwidth=1e-6)
     np.testing.assert_array_equal(weights, [[0.5, 0.5]])
@@ -221,6 +237,20 @@ def test_local_linear_falls_back_to_nadaraya_watson_on_a_singular_design():
     # All keys at one x: the local linear fit is their mean.
     fit = nwcore.local_linear([0.0, 3.0], [2.0, 2.0, 2.0], [1.0, 2.0, 6.0], bandwidth=1.0)
     np.testing.assert_allclose(fit, [3.0, 3.0])
+    # Far from the keys at a tiny h, the two nearest keys carry nearly all the weight: a line
+    # through them extrapolated 200 × their spacing away is not a fit; NW is.
+    keys, values = np.array([0.0, 0.1, 1.0, 1.01]), np.array([1.0, 5.0, 2.0, 9.0])
+    fit = nwcore.local_linear([3.0], keys, values, bandwidth=0.05)
+    np.testing.assert_allclose(fit, nwcore.nadaraya_watson([3.0], keys, values, bandwidth=0.05),
+                               rtol=0, atol=1e-12)
+
+
+def test_the_global_line_keeps_its_slope_for_keys_far_from_zero():
+    keys = 1.7e9 + np.linspace(0.0, 86_400.0, 50)  # a day of Unix timestamps
+    values = 3.0 + 2e-4 * (keys - keys[0])
+    np.testing.assert_allclose(
+        nwcore.local_linear(keys[[0, -1]], keys, values, kernel="constant", bandwidth=1.0),
+        values[[0, -1]], rtol=1e-9)
 
 
 def test_local_linear_with_the_constant_kernel_is_least_squares():
