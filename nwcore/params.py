@@ -29,7 +29,7 @@ N_MIN, N_MAX = 1, MAX_GENERATED_POINTS
 SEED_MIN, SEED_MAX = 0, 2**32 - 1
 #: Number of queries for uploaded data.
 NQ_MIN, NQ_MAX = 2, 500
-#: Index of a pinned query (the app clamps it to the number of queries).
+#: Index of a pinned query (the app says so and pins nothing when it is beyond its query grid).
 Q_MIN, Q_MAX = 0, NQ_MAX - 1
 #: Pooling choices.
 POOLINGS = ("average", "gaussian", "boxcar", "triangular", "epanechnikov")

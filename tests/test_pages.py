@@ -112,6 +112,18 @@ def test_uploaded_data_explore_uses_query_grid():
     assert app.session_state["nq"] == 80
 
 
+def test_a_link_with_a_pinned_query_shows_its_decomposition():
+    app = run_page("pages/2_Explore.py", {"q": "10"})
+    assert not app.exception
+    assert [h.value for h in app.subheader if h.value.startswith("Pinned query x = 1.000")]
+    assert app.query_params["q"] in ("10", ["10"])  # kept, so the link still reproduces the view
+    out_of_range = run_page("pages/2_Explore.py", {"q": "200"})  # the grid has 50 queries
+    assert not out_of_range.exception
+    assert not [h for h in out_of_range.subheader if h.value.startswith("Pinned query")]
+    assert any("pins query 200" in box.value for box in out_of_range.info)
+    assert "q" not in out_of_range.query_params
+
+
 def test_many_keys_heatmap_is_binned():
     app = run_page("pages/1_Data.py")
     app.number_input(key="_w_n").set_value(2000)

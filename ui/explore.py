@@ -105,7 +105,8 @@ def explorer_panel() -> None:
         explorer_spec(data, int(state.nq), local_linear, tables),
         alt_text="Regression fit, attention heatmap and weight profile, linked by query",
         on_select="rerun", selection_mode=["pin"], key=f"explorer:{data.key}")
-    pinned = pinned_index(event.selection, len(view.queries))
+    pinned = _pinned_query_index(pinned_index(event.selection, len(view.queries)),
+                                 len(view.queries), data)
     if pinned is not None:
         _pinned_query(view, pinned, data, pooling)
     share_and_export(data, view, pooling)
@@ -126,6 +127,22 @@ def _diagnostics(view, pooling: str) -> None:
     if pooling != "average" and view.dominated_queries:
         st.info(f"{view.dominated_queries} of {len(view.queries)} queries give nearly all their "
                 "weight to one key (effective keys < 1.1): the fit follows single points.")
+
+
+def _pinned_query_index(clicked: int | None, n_queries: int, data: nwcore.Dataset) -> int | None:
+    """The pinned query: the one clicked on the chart, else the link's ``q`` until the chart
+    has been clicked for this dataset (clicking empty space there then unpins)."""
+    state = st.session_state
+    clicked_key = f"_pin_clicked:{data.key}"
+    if clicked is not None:
+        state.q, state[clicked_key] = clicked, True
+    elif state.get(clicked_key):
+        state.q = None
+    if state.q is not None and state.q >= n_queries:
+        st.info(f"The link pins query {state.q}, but this view has {n_queries} queries "
+                f"(0…{n_queries - 1}); nothing is pinned.", icon="🔗")
+        state.q = None
+    return state.q
 
 
 def _pinned_query(view, index: int, data: nwcore.Dataset, pooling: str) -> None:

@@ -23,11 +23,11 @@ def share_and_export(data: nwcore.Dataset, view, pooling: str) -> None:
     with st.expander("Share and export", icon=":material/share:"):
         if data.source == "generated":
             st.markdown("This page's address (in the browser's address bar) reproduces the view: "
-                        "preset, n, noise, seed, pooling, kernel widths and h. Share it with "
-                        "the class.")
+                        "preset, n, noise, seed, pooling, kernel widths, h and the pinned "
+                        "query. Share it with the class.")
         else:
-            st.markdown("Links carry the pooling and h but **not uploaded data**: share the "
-                        "dataset file as well.")
+            st.markdown("Links carry the pooling, h and the pinned query but **not uploaded "
+                        "data**: share the dataset file as well.")
         settings = {name: state[name] for name in DEFAULTS}
         settings.update(dataset=data.label, source=data.source,
                         kernel_bandwidth=view.kernel_bandwidth)

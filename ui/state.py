@@ -16,7 +16,7 @@ from ui.text import plain_markdown
 #: Defaults of everything a link carries (generation defaults follow the chosen preset).
 DEFAULTS = {
     "preset": "d2l_classic", "fn": "2sin_x08", "n": 50, "noise": 0.5, "seed": 0,
-    "kernel": "gaussian", "h": 1.0, "widths": "raw", "ll": False, "nq": 50,
+    "kernel": "gaussian", "h": 1.0, "widths": "raw", "ll": False, "nq": 50, "q": None,
 }
 #: Session values that links do not carry.
 SESSION_DEFAULTS = {"bw_kernel": "gaussian"}
@@ -59,7 +59,7 @@ def dataset() -> nwcore.Dataset:
 def set_dataset(new: nwcore.Dataset) -> None:
     """Replace the dataset; a pinned query no longer applies."""
     st.session_state.dataset = new
-    st.session_state.pop("q", None)
+    st.session_state.q = None
 
 
 def widget_key(name: str) -> str:

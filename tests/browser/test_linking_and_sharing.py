@@ -47,9 +47,20 @@ def test_click_pins_query_and_shows_decomposition(page: Page, app_url: str):
     box = explorer_box(page)
     page.mouse.click(box["x"] + box["width"] * 0.4, box["y"] + 150)
     wait_for_app_run(page)
-    expect(page.get_by_role("heading", name=re.compile("Pinned query x ="))).to_be_visible(
-        timeout=20000)
+    heading = page.get_by_role("heading", name=re.compile("Pinned query x ="))
+    expect(heading).to_be_visible(timeout=20000)
     expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+    assert re.search(r"[?&]q=\d+", page.url), "the link should carry the pinned query"
+    assert_no_errors(page)
+    shared = page.url
+    page.goto(shared)  # the shared link, in a new session: the same query is pinned
+    wait_for_app_run(page)
+    expect(heading).to_be_visible(timeout=20000)
+    pinned_text = heading.inner_text()
+    box = explorer_box(page)
+    page.mouse.click(box["x"] + box["width"] * 0.4, box["y"] + 150)  # the same query again
+    wait_for_app_run(page)
+    expect(heading).to_have_text(pinned_text)
     assert_no_errors(page)
 
 
