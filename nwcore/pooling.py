@@ -215,7 +215,7 @@ def kernel_tiles(queries, sorted_keys, kernel, h, *, self_index=None, every_key=
     else:
         # Slightly wider than h: the tile itself decides |u| <= 1 exactly.
         shift, half_width = None, np.full(queries.shape, h * (1.0 + 1e-9))
-    buffer = np.empty(TILE_ELEMENTS)
+    buffer = np.empty(min(TILE_ELEMENTS, queries.size * sorted_keys.size))  # no tile is larger
     start = 0
     with _single_threaded_blas(queries.size * sorted_keys.size):
         while start < queries.size:
