@@ -388,11 +388,13 @@ def bandwidth_landscape_chart(curves: pd.DataFrame, markers: pd.DataFrame, *,
     """Error criteria against h on a log axis (bottom: h, top: w = 1/h), with marked choices.
 
     ``curves``: long format (h, error, criterion); ``markers``: (h, label) vertical rules.
+    Errors that are undefined (NaN) or 0 have no place on the log axis and are not drawn.
     """
     h_min, h_max = float(curves["h"].min()), float(curves["h"].max())
     h_scale = alt.Scale(type="log", domain=[h_min, h_max], nice=False)
     h_axis = alt.X("h:Q", title="bandwidth h (log scale)", scale=h_scale)
-    lines = alt.Chart(curves).mark_line(strokeWidth=2.5).encode(
+    drawable = curves[np.isfinite(curves["error"]) & (curves["error"] > 0)]
+    lines = alt.Chart(drawable).mark_line(strokeWidth=2.5).encode(
         x=h_axis,
         y=alt.Y("error:Q", title="mean squared error (log scale)", scale=alt.Scale(type="log")),
         color=alt.Color("criterion:N", title=None, legend=alt.Legend(orient="top"),

@@ -109,3 +109,16 @@ def test_theory_page_equations_and_kernel_toggle():
     assert len(app.latex) >= 5
     app.toggle(key="theory_equal_widths").set_value(True).run()
     no_exception(app)
+
+
+def test_cv_curve_download_lists_every_bandwidth_even_undefined_ones():
+    """The CSV keeps the whole grid; where the leave-one-out error is undefined (a narrow boxcar
+    leaves every point alone) the cell is empty, although the log-scale chart skips it."""
+    import nwcore
+    from ui.share import _cv_curve_csv
+
+    data = nwcore.generated_dataset("2sin_x08", 8, 0.5, 0)  # gaps ≫ the smallest h
+    rows = _cv_curve_csv(data, "boxcar").decode().splitlines()
+    assert rows[0] == "h,loo_cv_mse"
+    assert len(rows) == 1 + 60  # the Bandwidth page's 60-point grid
+    assert rows[1].endswith(",") and not rows[-1].endswith(",")

@@ -17,7 +17,7 @@ D2L_NEW_WIDTHS = (0.1, 0.2, 0.5)
 
 @dataclass(frozen=True)
 class Landscape:
-    curves: pd.DataFrame        # h, error, criterion
+    curves: pd.DataFrame        # h, error (NaN where undefined), criterion
     markers: pd.DataFrame       # h, label
     choices: dict[str, float]   # label -> h, offered as "use this h"
 
@@ -41,8 +41,7 @@ def cached_landscape(dataset_key: str, _data: nwcore.Dataset, kernel: str,
                       for h in grid]
         parts.append(pd.DataFrame({"h": grid, "error": true_error,
                                    "criterion": "true error (vs f)"}))
-    curves = pd.concat(parts, ignore_index=True)
-    curves = curves[np.isfinite(curves["error"]) & (curves["error"] > 0)]
+    curves = pd.concat(parts, ignore_index=True)  # NaN where a criterion is undefined
     choices = {
         "CV minimum": nwcore.select_bandwidth(keys, values, method="loo_cv", kernel=kernel),
         "GCV minimum": nwcore.select_bandwidth(keys, values, method="gcv", kernel=kernel),
