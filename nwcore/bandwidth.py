@@ -108,8 +108,11 @@ def select_bandwidth(keys, values, *, method: str = "loo_cv", kernel: str = "gau
         return value if np.isfinite(value) else np.inf
 
     bounds = (math.log(grid[max(best - 1, 0)]), math.log(grid[min(best + 1, grid.size - 1)]))
-    refined = minimize_scalar(criterion, bounds=bounds, method="bounded",
-                              options={"xatol": SEARCH_TOLERANCE})
+    # inf marks an h where the criterion is undefined: a parabola step through it is NaN, which
+    # Brent's method rejects (it takes a golden-section step instead), so its warning is noise.
+    with np.errstate(invalid="ignore"):
+        refined = minimize_scalar(criterion, bounds=bounds, method="bounded",
+                                  options={"xatol": SEARCH_TOLERANCE})
     return float(math.exp(refined.x)) if refined.fun <= curve[best] else float(grid[best])
 
 
