@@ -17,7 +17,9 @@ u² = ((x_i - x)/h)². The grid takes ``POINTS_PER_BANDWIDTH`` = 512 points per 
 below the FFT's rounding level, are reported *unreliable* and the callers recompute them exactly.
 Compact kernels have kinks, where one key's weight can be off by Δ/2h; their estimate is
 Δ/(2h·ΣK) + 2(Δ/h)², so only windows holding many keys stay binned. The boxcar jumps (error of
-order Δ/h) and is not binned.
+order Δ/h) and is not binned. A local linear value combines weighted means with weights that
+grow where the line is extrapolated: its estimate is multiplied by S₀S₂/(S₀S₂ - S₁²) = 1 + ū²/var(u)
+(1 in the middle of the keys, about 4 at the edge of dense data, large in gaps).
 
 Leave-one-out. Key i's own binned contribution to the sums interpolated at x_i is
 
@@ -196,7 +198,8 @@ def binned_fit(queries, keys, values, *, kernel, bandwidth, degree, combine):
     square_moment = (moments[:, 2, 1] if degree else
                      grid.convolve(binned[:, 1:], kernel, bandwidth, 2)[:, 0])
     fit_on_grid, defined = combine(moments)
-    reliable = defined & _reliable(grid, binned, kernel, bandwidth, weight, square_moment)
+    reliable = defined & _reliable(grid, binned, kernel, bandwidth, weight, square_moment,
+                                   _local_linear_amplification(moments) if degree else 1.0)
     query_cell, query_fraction = grid.locate(queries)
     fit = Grid.interpolate(np.where(reliable, fit_on_grid, 0.0)[:, None], query_cell,
                            query_fraction)[:, 0]
@@ -275,9 +278,21 @@ def sum_of_squares(vector) -> float:
     return float(np.einsum("i,i->", vector, vector))
 
 
-def _reliable(grid, binned, kernel, bandwidth, weight, square_moment):
+def _reliable(grid, binned, kernel, bandwidth, weight, square_moment, amplification=1.0):
     """Where a binned weighted mean meets the error target: its kernel weight is well above the
-    FFT's rounding level and its estimated binning error (×2) is ≤ ERROR_TARGET."""
+    FFT's rounding level and its estimated binning error (×2, × ``amplification``) is ≤
+    ERROR_TARGET."""
     floor = rounding_level(grid, binned[:, 1], kernel, bandwidth) / (ERROR_TARGET / 10.0)
     estimate = estimated_error(kernel, grid.step / bandwidth, weight, square_moment)
-    return (weight > floor) & (ERROR_SAFETY * estimate <= ERROR_TARGET)
+    with np.errstate(invalid="ignore"):  # 0 · inf is NaN: not reliable
+        return (weight > floor) & (ERROR_SAFETY * estimate * amplification <= ERROR_TARGET)
+
+
+def _local_linear_amplification(moments):
+    """How much more a local linear value moves than the weighted means it is built from:
+    S₀S₂ / (S₀S₂ - S₁²) = 1 + ū²/var(u), 1 in the middle of the keys and large where the line
+    is extrapolated (one-sided or sparse windows); inf where the design is singular."""
+    s0, s1, s2 = moments[:, 0, 1], moments[:, 1, 1], moments[:, 2, 1]
+    determinant = s0 * s2 - s1 * s1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(determinant > 0, s0 * s2 / determinant, np.inf)
