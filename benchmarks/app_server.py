@@ -1,5 +1,5 @@
 """Start and stop the app on a free loopback port (shared by the benchmarks, the browser tests
-and the screenshot script)."""
+and the screenshot script), and the benchmarks' percentile."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -91,3 +93,8 @@ def _hard_stop(process: subprocess.Popen) -> None:
     print("hard deadline: stopping the server and exiting", file=sys.stderr, flush=True)
     stop_server(process)
     os._exit(2)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Linear-interpolated percentile (q in 0..100); NaN for no values."""
+    return float(np.percentile(values, q)) if values else float("nan")

@@ -42,14 +42,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs
 
-import numpy as np
 import psutil
 import websockets
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from app_server import benchmark_server  # noqa: E402 (run as a script)
+from app_server import benchmark_server, percentile  # noqa: E402 (run as a script)
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE_NAME = "Explore"
@@ -107,11 +106,6 @@ class RssSampler(threading.Thread):
 
 
 # --------------------------------------------------------------------------- statistics
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Linear-interpolated percentile (q in 0..100); NaN for no values."""
-    return float(np.percentile(values, q)) if values else float("nan")
 
 
 @dataclass

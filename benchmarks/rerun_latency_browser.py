@@ -38,11 +38,10 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-from app_server import benchmark_server  # noqa: E402 (run as a script)
+from app_server import benchmark_server, percentile  # noqa: E402 (run as a script)
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -139,11 +138,6 @@ MOVE_DONE = """
           longTaskMax: tasks.reduce((a, x) => Math.max(a, x[1]), 0)};
 }
 """
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Linear-interpolated percentile (q in 0..100); NaN for no values."""
-    return float(np.percentile(values, q)) if values else float("nan")
 
 
 def key_pattern(moves: int) -> list[str]:
