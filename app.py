@@ -28,14 +28,6 @@ starts from. The bandwidth h sets how local the attention is.
 """
 )
 st.subheader("Pages")
-PAGE_GUIDE = {
-    "pages/1_Data.py": "generate the d2l data (classic or new edition) or upload your own",
-    "pages/2_Explore.py": "the fit and the attention heatmap, linked: hover or pin a query",
-    "pages/3_Compare.py": "kernels × widths side by side, as d2l's show_heatmaps",
-    "pages/4_Bandwidth.py": "leave-one-out CV, GCV and the true error over h",
-    "pages/5_Learned_pooling.py": "d2l's parametric pooling: train w = 1/h by gradient descent",
-    "pages/6_Theory.py": "attention cues, the equations, and h² as a temperature",
-}
-for path, label, icon in PAGES[1:]:
-    st.page_link(path, label=f"{label} — {PAGE_GUIDE[path]}", icon=icon)
+for page in PAGES[1:]:
+    st.page_link(page.path, label=f"{page.label} — {page.summary}", icon=page.icon)
 st.caption(f"Current dataset: {st.session_state.dataset.label}")

@@ -1,14 +1,16 @@
 """Speed and memory of nwcore next to its floor and its peers, in one table (a script, not a test).
 
-Rows, all measured in this run on one thread (minimum of a few repeats):
+Rows, all measured in this run on one thread:
 
 * exact NW and local linear at n_keys ∈ {1e3, 1e4, 1e5} × n_queries ∈ {500, 2000}, h = the key
-  range (no window truncation: every key is evaluated), in ns per kernel evaluation, against
+  range (no window truncation: every key is evaluated), in ns per kernel evaluation (median of
+  the timed calls; the minimum in brackets), against
   - the floor: np.exp over the same number of float64 values, 32 Ki-element chunks that stay
-    in cache (the one transcendental per evaluation that any exact method must pay), timed in
-    alternation with nwcore over ~2 s per row (minimum of each): this machine has spells in
-    which exp runs 25 % slower, and alternating makes both sides meet the same spells; the
-    note gives np.exp2 over the same values too, since nwcore exponentiates base-2 logits,
+    in cache (the one transcendental per evaluation that any exact method must pay), and
+    np.exp2 likewise (nwcore exponentiates base-2 logits, and exp2 is the cheaper of the two
+    here), timed in alternation with nwcore over ~2 s per row: this machine has spells in
+    which exp runs 25 % slower, and alternating makes all three meet the same spells; the
+    ratios "x exp" and "x exp2" are of medians,
   - a naive d2l-style NumPy version (full matrix: distances, stable softmax, matmul; skipped
     when the matrix would exceed ~160 MB),
   - statsmodels KernelReg ("lc" / "ll", bw=[h]); skipped when its estimated time (from a
@@ -16,12 +18,16 @@ Rows, all measured in this run on one thread (minimum of a few repeats):
 * binned NW at 1e6 keys × 2000 queries: time, ratio to the floor for the same count, and the
   max error against exact on 50 queries relative to the range of y;
 * the bandwidth landscape: loo_cv_curve over 30 bandwidths (0.002 … 10 × range) at
-  n ∈ {1e3, 4e3, 1e5, 1e6}, and statsmodels' cv_ls search (lc) at n ∈ {1e3, 4e3};
+  n ∈ {1e3, 4e3, 1e5, 1e6} (minimum of 2–3 runs), and statsmodels' cv_ls search (lc) at
+  n ∈ {1e3, 4e3};
 * peak extra memory of the exact path at 1e6 keys × 2000 queries (tracemalloc; NumPy reports
   its allocations to it).
 
-    python benchmarks/bench_nwcore.py            # everything, ≈ 1–2 minutes
-    python benchmarks/bench_nwcore.py --quick    # skips the slowest peers (statsmodels at 4e3)
+    python benchmarks/bench_nwcore.py            # everything: about 5 minutes on 2 cores
+    python benchmarks/bench_nwcore.py --quick    # skips the slowest peers: about 3 minutes
+
+(The total is printed at the end; most of it is statsmodels, which evaluates every query in a
+Python loop.)
 """
 
 import os
@@ -61,21 +67,21 @@ def best_time(function, repeats):
     return best, result
 
 
-def interleaved_best_times(functions, rounds, calls=3):
-    """Minimum wall time of each function over ``rounds`` rounds that take them in turn.
+def interleaved_times(functions, rounds, calls=3):
+    """Wall times of every call of each function over ``rounds`` rounds that take them in turn.
 
     Each round calls each function ``calls`` times back to back (warm caches, as timeit does);
-    alternating the functions makes a noisy moment on a shared machine hit both sides of a
+    alternating the functions makes a noisy moment on a shared machine hit every side of a
     ratio.
     """
-    best = [float("inf")] * len(functions)
+    times = [[] for _ in functions]
     for _ in range(rounds):
         for index, function in enumerate(functions):
             for _ in range(calls):
                 start = time.perf_counter()
                 function()
-                best[index] = min(best[index], time.perf_counter() - start)
-    return best
+                times[index].append(time.perf_counter() - start)
+    return [np.array(samples) for samples in times]
 
 
 def exact_rounds(count):
@@ -107,7 +113,7 @@ def exponential_run(count, exponential=np.exp):
 def exp_floor_ns(count):
     """ns per value of np.exp over ``count`` float64 values, in cache-resident chunks."""
     run, covered = exponential_run(count)
-    return interleaved_best_times([run], 3)[0] / covered * 1e9
+    return float(np.median(interleaved_times([run], 3)[0])) / covered * 1e9
 
 
 def d2l_naive(queries, keys, values, h):
@@ -169,14 +175,17 @@ def exact_rows(rows, quick):
                     count = n_keys * n_queries
                     floor_run, covered = exponential_run(count)
                     exp2_run, _ = exponential_run(count, np.exp2)
-                    seconds, floor_seconds, exp2_seconds = interleaved_best_times(
+                    ours, exp_times, exp2_times = interleaved_times(
                         [lambda: function(queries, keys, values, bandwidth=h, method="exact"),
                          floor_run, exp2_run], exact_rounds(count))
+                    seconds = float(np.median(ours))
                     ns = seconds / count * 1e9
-                    floor = floor_seconds / covered * 1e9
+                    floor = float(np.median(exp_times)) / covered * 1e9
+                    exp2 = float(np.median(exp2_times)) / covered * 1e9
                     row = {"what": label, "keys": n_keys, "queries": n_queries, "h": "range",
-                           "seconds": seconds, "ns": ns, "floor": floor,
-                           "note": f"np.exp2 {exp2_seconds / covered * 1e9:.2f} ns"}
+                           "seconds": seconds, "ns": ns, "floor": floor, "exp2": exp2,
+                           "note": f"min {ours.min() / count * 1e9:.2f} ns = "
+                                   f"{ours.min() / exp_times.min():.2f} x min exp"}
                     repeats = 3 if count <= 2e7 else 2
                     if reg_type == "lc":
                         if count <= NAIVE_MAX_ELEMENTS:
@@ -193,7 +202,7 @@ def exact_rows(rows, quick):
                         row["sm"] = sm_ns
                     rows.append(row)
                     print(f"  {label} {n_keys} x {n_queries}: {ns:.2f} ns/eval "
-                          f"({ns / floor:.2f} x floor)", flush=True)
+                          f"({ns / floor:.2f} x exp, {ns / exp2:.2f} x exp2)", flush=True)
 
 
 def binned_row(rows):
@@ -260,11 +269,11 @@ def memory_row(rows):
 
 
 def print_table(rows):
-    header = ("what", "n_keys", "n_queries", "h", "time s", "ns/eval", "floor ns", "x floor",
-              "naive ns", "naive/nw", "sm ns", "sm/nw", "note")
+    header = ("what", "n_keys", "n_queries", "h", "time s", "ns/eval", "exp ns", "x exp",
+              "exp2 ns", "x exp2", "naive ns", "naive/nw", "sm ns", "sm/nw", "note")
     lines = []
     for row in rows:
-        ns, floor = row.get("ns"), row.get("floor")
+        ns, floor, exp2 = row.get("ns"), row.get("floor"), row.get("exp2")
 
         def number(value, form):
             return format(value, form) if value is not None else "-"
@@ -274,7 +283,8 @@ def print_table(rows):
             row["what"], f"{row['keys']:.0e}".replace("+0", ""),
             f"{row['queries']:.0e}".replace("+0", ""), row["h"], f"{row['seconds']:.3f}",
             number(ns, ".2f"), number(floor, ".2f"),
-            number(ns / floor if ns and floor else None, ".2f"),
+            number(ns / floor if ns and floor else None, ".2f"), number(exp2, ".2f"),
+            number(ns / exp2 if ns and exp2 else None, ".2f"),
             number(naive, ".2f") if naive else row.get("naive_note", "-"),
             number(naive / ns if naive and ns else None, ".1f"),
             number(sm, ".1f") if sm else row.get("sm_note", "-"),
@@ -297,7 +307,8 @@ def main():
     memory_row(rows)
     print()
     print_table(rows)
-    print(f"\n(ns/eval = time / (n_keys x n_queries); x floor = ns/eval / np.exp floor; "
+    print(f"\n(ns/eval = time / (n_keys x n_queries), median; x exp, x exp2 = ns/eval over the "
+          f"np.exp and np.exp2 floors (medians); "
           f"naive/nw and sm/nw = how many times slower the peer is; total "
           f"{time.perf_counter() - started:.0f} s)")
 

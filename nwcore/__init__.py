@@ -2,7 +2,12 @@
 
 Keys x_i are the training inputs, values y_i the training outputs and queries x the points where
 we predict: f(x) = Σ_i α(x, x_i) y_i with attention weights α that sum to 1 over the keys.
+
+Importing nwcore loads numpy and pandas only; the chart builders (:mod:`nwcore.charts`, Altair)
+load when a chart is first asked for, and scipy when a bandwidth is searched or data binned.
 """
+
+import importlib
 
 from .data import (
     FUNCTIONS,
@@ -15,7 +20,17 @@ from .data import (
     query_grid,
     true_function,
 )
-from .kernels import KERNELS, equivalent_bandwidth, kernel_std, kernel_values
+from .kernels import (
+    KERNELS,
+    POOLING_LABELS,
+    POOLINGS,
+    REGISTRY,
+    Kernel,
+    equivalent_bandwidth,
+    kernel_std,
+    kernel_values,
+    pooling_kernel,
+)
 from .pooling import (
     attention_weights,
     average_pooling,
@@ -34,13 +49,28 @@ from .bandwidth import (
     select_bandwidth,
     silverman_bandwidth,
 )
-from .learning import TrainingHistory, loss_and_gradient, train_parametric
+from .learning import TrainingHistory, loss_and_gradient, train_parametric, training_subsample
 from .estimator import LocalLinear, NadarayaWatson
-from .charts import show_heatmaps
+from .views import (
+    Landscape,
+    TrainingRun,
+    bandwidth_landscape,
+    learned_pooling_run,
+)
+
+
+def __getattr__(name):
+    """``nwcore.show_heatmaps`` and ``nwcore.charts`` import Altair on first use."""
+    if name in ("show_heatmaps", "charts"):
+        charts = importlib.import_module(".charts", __name__)
+        return charts if name == "charts" else charts.show_heatmaps
+    raise AttributeError(f"module 'nwcore' has no attribute {name!r}")
+
 
 __all__ = [
     "attention_weights",
     "average_pooling",
+    "bandwidth_landscape",
     "csv_bytes",
     "d2l_queries",
     "Dataset",
@@ -58,7 +88,10 @@ __all__ = [
     "json_bytes",
     "kernel_std",
     "kernel_values",
+    "Kernel",
     "KERNELS",
+    "Landscape",
+    "learned_pooling_run",
     "local_linear",
     "LocalLinear",
     "loo_cv_curve",
@@ -66,9 +99,13 @@ __all__ = [
     "nadaraya_watson",
     "NadarayaWatson",
     "parse_view_params",
+    "pooling_kernel",
+    "POOLING_LABELS",
+    "POOLINGS",
     "PRESETS",
     "query_grid",
     "read_table",
+    "REGISTRY",
     "scott_bandwidth",
     "select_bandwidth",
     "show_heatmaps",
@@ -76,6 +113,8 @@ __all__ = [
     "Table",
     "train_parametric",
     "TrainingHistory",
+    "TrainingRun",
+    "training_subsample",
     "true_function",
     "UploadError",
     "VIEW_PARAMS",

@@ -24,13 +24,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 
-from . import binning
+from . import binning, tiles
 from ._validation import as_finite_vector, check_bandwidth, check_method, check_same_length
 from .binning import sum_of_squares
-from .kernels import COMPACT_KERNELS, check_kernel, equivalent_bandwidth
-from .pooling import AUTO_BINNED_EVALUATIONS, local_sums, nearest_other_key
+from .kernels import COMPACT_KERNELS, REGISTRY, check_kernel, equivalent_bandwidth
+from .tiles import local_sums, nearest_other_key
 
 SELECTION_METHODS = ("loo_cv", "gcv", "silverman", "scott")
 #: The grid search spans [1e-3, 10] × the key range, in this many log-spaced bandwidths.
@@ -91,7 +90,7 @@ def select_bandwidth(keys, values, *, method: str = "loo_cv", kernel: str = "gau
         return rule_of_thumb
     data = _prepare(keys, values, kernel, "auto")
     low, high = SEARCH_RANGE[0] * span, SEARCH_RANGE[1] * span
-    if float(keys.size) ** 2 > AUTO_BINNED_EVALUATIONS:  # exact sums at tiny h would take minutes
+    if tiles.prefers_binned(float(keys.size) ** 2):  # exact sums at tiny h would take minutes
         low = max(low, binning.smallest_bandwidth(span))
     if method == "loo_cv" and kernel in COMPACT_KERNELS:
         low = max(low, _smallest_covering_bandwidth(data[0], kernel))
@@ -106,6 +105,8 @@ def select_bandwidth(keys, values, *, method: str = "loo_cv", kernel: str = "gau
     def criterion(log_h):
         value = _curves(*data, np.array([math.exp(log_h)]), with_gcv=with_gcv)[which][0]
         return value if np.isfinite(value) else np.inf
+
+    from scipy.optimize import minimize_scalar  # imported when first needed: it is slow to load
 
     bounds = (math.log(grid[max(best - 1, 0)]), math.log(grid[min(best + 1, grid.size - 1)]))
     # inf marks an h where the criterion is undefined: a parabola step through it is NaN, which
@@ -163,13 +164,9 @@ def _leave_one_out_sums(sorted_keys, values, bandwidths, kernel, method, with_gc
             yield index, sum_of_squares(loo_residuals), n, sum_of_squares(full_residuals), 1.0
         return
     span = float(sorted_keys[-1] - sorted_keys[0])
-    if method == "binned":
-        for h in bandwidths:
-            binning.check_binnable(span, h, kernel)
-    large = float(n) ** 2 > AUTO_BINNED_EVALUATIONS
-    binned = np.array([method == "binned" or (method == "auto" and large
-                                              and binning.grid_size(span, h, kernel) is not None)
-                       for h in bandwidths], dtype=bool)
+    binned = np.array([tiles.choose_method(method, kernel, h, evaluations=float(n) ** 2,
+                                           span=span) == "binned" for h in bandwidths],
+                      dtype=bool)
     everyone = np.arange(n)
     for index in np.flatnonzero(~binned):
         loo_fit, full_fit, influence = _exact_leave_one_out(sorted_keys, values, kernel,
@@ -223,7 +220,7 @@ def _smallest_covering_bandwidth(sorted_keys, kernel):
     gaps = np.diff(sorted_keys)
     nearest_other = np.minimum(np.append(gaps, np.inf), np.insert(gaps, 0, np.inf))
     widest = float(nearest_other.max())
-    return widest * (1.0 + 1e-6) if kernel != "boxcar" else widest
+    return widest if REGISTRY[kernel].closed else widest * (1.0 + 1e-6)
 
 
 def _robust_spread(x):

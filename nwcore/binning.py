@@ -36,9 +36,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import fftconvolve
 
-from .kernels import kernel_values
+from .kernels import BINNABLE_KERNELS, REGISTRY, kernel_values
 
 #: Grid points per bandwidth: Δ ≤ h/512.
 POINTS_PER_BANDWIDTH = 512
@@ -49,9 +48,6 @@ GRID_MAX = 1 << 18
 ERROR_TARGET = 1e-5
 #: Margin on the estimated error before a query counts as reliable.
 ERROR_SAFETY = 2.0
-#: Gaussian samples reach |u| ≤ 8.8: exp(-8.8²/2) < 2e-17.
-GAUSSIAN_REACH = 8.8
-BINNABLE_KERNELS = ("gaussian", "triangular", "epanechnikov")
 #: Keys processed at once when summing leave-one-out residuals (fits in cache).
 KEY_CHUNK = 1 << 15
 
@@ -130,20 +126,25 @@ class Grid:
     def convolve(self, binned, kernel, bandwidth, power=0):
         """Σ_k K(δ_k) δ_k^p binned_k at every grid point, δ_k = (g_k - g)/h; (size × m).
 
+        One real FFT of each column and of the taps, padded to a fast length (as
+        ``scipy.signal.fftconvolve`` does; ``scipy.fft`` is imported here, when first binned).
         """
+        from scipy import fft
+
         half, taps = self.taps(kernel, bandwidth, power)
-        full = fftconvolve(binned.T, taps[None, :], mode="full", axes=1)
-        return full[:, half:half + self.size].T
+        length = self.size + taps.size - 1
+        padded = fft.next_fast_len(length, real=True)
+        spectrum = fft.rfft(binned, padded, axis=0) * fft.rfft(taps, padded)[:, None]
+        return fft.irfft(spectrum, padded, axis=0)[half:half + self.size]
 
     def taps(self, kernel, bandwidth, power=0):
         """Half-length L and the sampled kernel K(δ)·(-δ)^p at offsets δ = kΔ/h, |k| ≤ L.
 
-        The samples stop where the kernel vanishes (compact) or at |u| = 8.8 (Gaussian), and
-        never reach past the grid.
+        The samples stop at the kernel's ``reach`` (its support, or |u| = 8.8 for the Gaussian,
+        where exp(-8.8²/2) < 2e-17), and never reach past the grid.
         """
         ratio = self.step / bandwidth
-        reach = GAUSSIAN_REACH if kernel == "gaussian" else 1.0
-        half = min(self.size - 1, int(math.ceil(reach / ratio)))
+        half = min(self.size - 1, int(math.ceil(REGISTRY[kernel].reach / ratio)))
         offsets = np.arange(-half, half + 1) * ratio
         return half, kernel_values(kernel, offsets) * (-offsets) ** power
 
@@ -169,11 +170,11 @@ def rounding_level(grid: Grid, binned_weights, kernel, bandwidth) -> float:
 def estimated_error(kernel, ratio, weight, square_moment):
     """Estimated |binned - exact| / range(y) of a weighted mean with total kernel ``weight``.
 
-    Gaussian: (Δ/h)²/4·(ū² + 1) with ū² = ``square_moment``/``weight``; compact kernels:
-    Δ/(2h·weight) + 2(Δ/h)².
+    Smooth kernels (the Gaussian): (Δ/h)²/4·(ū² + 1) with ū² = ``square_moment``/``weight``;
+    kinked kernels (triangular, Epanechnikov): Δ/(2h·weight) + 2(Δ/h)².
     """
     with np.errstate(divide="ignore", invalid="ignore"):
-        if kernel == "gaussian":
+        if REGISTRY[kernel].binning == "smooth":
             return ratio * ratio / 4.0 * (square_moment / weight + 1.0)
         return ratio / (2.0 * weight) + 2.0 * ratio * ratio
 

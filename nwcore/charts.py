@@ -9,14 +9,14 @@ round trip.
 
 from __future__ import annotations
 
-import base64
-import struct
 import warnings
-import zlib
 
 import altair as alt
 import numpy as np
 import pandas as pd
+
+from .kernels import KERNELS, equivalent_bandwidth, kernel_values
+from .png import png_data_url
 
 SERIES_COLOURS = {
     "truth f(x)": "#2ca02c",
@@ -25,7 +25,6 @@ SERIES_COLOURS = {
     "local linear": "#1f77b4",
     "learned pooling": "#9467bd",
 }
-MAX_POINTS_SHOWN = 5000
 #: Stops of the "reds" colour scheme (d3 / Vega), from weight 0 to the largest weight.
 REDS = ("#fff5f0", "#fee0d2", "#fcbba1", "#fc9272", "#fb6a4a", "#ef3b2c", "#cb181d",
         "#a50f15", "#67000d")
@@ -75,14 +74,6 @@ def _points_layer(points: pd.DataFrame, x_scale=alt.Undefined):
     )
 
 
-def display_points(keys, values, *, limit: int = MAX_POINTS_SHOWN, seed: int = 0):
-    """The training points to draw: all of them, or an even random subset of ``limit``."""
-    frame = pd.DataFrame({"x": np.asarray(keys, float), "y": np.asarray(values, float)})
-    if len(frame) <= limit:
-        return frame
-    return frame.sample(limit, random_state=seed).sort_values("x", kind="stable")
-
-
 def fit_chart(points: pd.DataFrame, curves: pd.DataFrame, *, width: int = 640,
               height: int = 300, title: str = "Regression fit") -> alt.LayerChart:
     """Training points and curves (prediction, truth, average pooling, …) without linking."""
@@ -90,33 +81,32 @@ def fit_chart(points: pd.DataFrame, curves: pd.DataFrame, *, width: int = 640,
         width=width, height=height, title=title)
 
 
-KEY_FIELDS = ["key_x", "key_lo", "key_hi", "key_y", "keys"]
-
-
 #: The hovered query's weight in a :func:`hovered_weights_table` row (Vega expression).
 HOVERED_WEIGHT = "datum['w' + hover.qi[0]]"
 
 
-def hovered_weights_table(cells: pd.DataFrame, columns: int) -> pd.DataFrame:
-    """One row per key (or bin) with its columns and ``w<qi>`` = its weight for query qi."""
-    weights = cells["weight"].to_numpy().reshape(-1, columns)
-    table = cells.iloc[:columns][KEY_FIELDS].reset_index(drop=True)
-    return pd.concat([table, pd.DataFrame(weights.T, columns=[f"w{q}" for q in
-                                                               range(weights.shape[0])])],
-                     axis=1)
+def hovered_weights_table(cells) -> pd.DataFrame:
+    """One row per key (or bin) of an attention matrix (:class:`nwcore.views.AttentionCells`):
+    key_x, key_lo, key_hi, key_y, keys, and ``w<qi>`` = its weight for query qi."""
+    axis = cells.key_axis
+    table = pd.DataFrame({"key_x": axis.centres, "key_lo": axis.lo, "key_hi": axis.hi,
+                          "key_y": cells.key_values, "keys": cells.key_counts})
+    return pd.concat([table, pd.DataFrame(cells.weights.T, columns=[
+        f"w{q}" for q in range(cells.weights.shape[0])])], axis=1)
 
 
-def attention_heatmap(cells: pd.DataFrame, *, width: int = 640, height: int = 320,
+def attention_heatmap(cells, *, width: int = 640, height: int = 320,
                       title: str = "Attention weights (rows = queries, columns = keys)",
                       transposed: bool = False, domain_max: float | None = None):
-    """Heatmap of α in data units: x = key x_i (or its bin), y = query x, colour = weight.
+    """Heatmap of an attention matrix (:class:`nwcore.views.AttentionCells`) in data units:
+    x = key x_i (or its bin), y = query x, colour = weight.
 
     ``transposed`` shows d2l new edition's orientation (rows = keys, columns = queries);
     ``domain_max`` fixes the top of the colour scale (to share it between panels).
     """
     # Rows run down the y axis (reversed, as in d2l's imshow); columns along x.
     row_field, column_field = ("key", "query") if transposed else ("query", "key")
-    return alt.Chart(cells).mark_rect().encode(
+    return alt.Chart(cells.frame).mark_rect().encode(
         x=alt.X(f"{column_field}_lo:Q", title=AXIS_TITLES[column_field],
                 scale=alt.Scale(zero=False, nice=False)),
         x2=alt.X2(f"{column_field}_hi:Q"),
@@ -136,38 +126,36 @@ HEATMAP_HEIGHT = 320
 
 
 def explorer_tables(points: pd.DataFrame, curves: pd.DataFrame, fit: pd.DataFrame,
-                    cells: pd.DataFrame, *, width: int = EXPLORER_WIDTH,
+                    cells, *, width: int = EXPLORER_WIDTH,
                     height: int = HEATMAP_HEIGHT) -> dict[str, pd.DataFrame]:
-    """Every table the explorer chart draws, by role.
+    """Every table the explorer chart draws, by role, from the fit and the attention matrix
+    (:class:`nwcore.views.AttentionCells`).
 
     The chart built from them depends on the numbers only through these tables (plus the x and
     y extents and which curves there are), so one chart can be refilled with the tables of
     another bandwidth or pooling.
     """
-    columns = int((cells["qi"] == cells["qi"].iloc[0]).sum())
-    weights = cells["weight"].to_numpy().reshape(-1, columns)
+    weights, rows, columns = cells.weights, cells.query_axis, cells.key_axis
     top = max(float(weights.max()), 1e-12)
-    key_hi = cells["key_hi"].to_numpy()[:columns]
-    queries = cells.iloc[::columns][["qi", "query_x", "query_lo", "query_hi"]]
-    x_lo, x_hi = float(cells["key_lo"].iloc[0]), float(key_hi[-1])
-    y_lo, y_hi = float(queries["query_lo"].iloc[0]), float(queries["query_hi"].iloc[-1])
+    x_lo, x_hi = float(columns.lo[0]), float(columns.hi[-1])
+    y_lo, y_hi = float(rows.lo[0]), float(rows.hi[-1])
     # Pixel centres in data units -> the cell that covers each pixel.
     pixel_x = x_lo + (np.arange(width) + 0.5) * (x_hi - x_lo) / width
     pixel_y = y_lo + (np.arange(height) + 0.5) * (y_hi - y_lo) / height
-    column_of = np.minimum(np.searchsorted(key_hi, pixel_x, "right"), columns - 1)
-    row_of = np.minimum(np.searchsorted(queries["query_hi"].to_numpy(), pixel_y, "right"),
-                        len(queries) - 1)
+    column_of = np.minimum(np.searchsorted(columns.hi, pixel_x, "right"), weights.shape[1] - 1)
+    row_of = np.minimum(np.searchsorted(rows.hi, pixel_y, "right"), weights.shape[0] - 1)
     picture = weight_colours(weights[np.ix_(row_of, column_of)] / top)
     image = pd.DataFrame({"x": [x_lo], "x2": [x_hi], "y": [y_lo], "y2": [y_hi],
                           "url": [png_data_url(picture)]})
+    queries = pd.DataFrame({"qi": np.arange(weights.shape[0]), "query_x": rows.centres,
+                            "query_lo": rows.lo, "query_hi": rows.hi})
     return {"points": points, "curves": curves, "fit": fit, "image": image,
-            "queries": queries, "hovered": hovered_weights_table(cells, columns),
+            "queries": queries, "hovered": hovered_weights_table(cells),
             "weight_range": pd.DataFrame({"weight": [0.0, top]})}
 
 
 def explorer_chart(points: pd.DataFrame, curves: pd.DataFrame, fit: pd.DataFrame,
-                   cells: pd.DataFrame, *, width: int = EXPLORER_WIDTH,
-                   heatmap_title: str | None = None):
+                   cells, *, width: int = EXPLORER_WIDTH, heatmap_title: str | None = None):
     """Linked fit + heatmap + weight profile (one vconcat, shared hover and pin selections).
 
     All three share one x axis in data units, so a key's heatmap column sits under its point.
@@ -265,25 +253,6 @@ def weight_colours(fraction: np.ndarray) -> np.ndarray:
                      for channel in range(3)], axis=-1).round().astype(np.uint8)
 
 
-def png_data_url(rgb: np.ndarray) -> str:
-    """A data: URL holding ``rgb`` (height × width × 3 bytes) as a PNG (zlib, no filter).
-
-    Written out rather than through Pillow: its encoder tries adaptive row filters, which took
-    7 ms against 2 ms here for a 640 × 320 heatmap of the same size (it runs on every move).
-    """
-    height, width, _ = rgb.shape
-    raw = np.concatenate([np.zeros((height, 1), np.uint8), rgb.reshape(height, -1)], axis=1)
-
-    def chunk(kind: bytes, payload: bytes) -> bytes:
-        body = kind + payload
-        return struct.pack(">I", len(payload)) + body + struct.pack(">I", zlib.crc32(body))
-
-    png = (b"\x89PNG\r\n\x1a\n"
-           + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-           + chunk(b"IDAT", zlib.compress(raw.tobytes(), 6)) + chunk(b"IEND", b""))
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-
-
 def scatter_chart(frame: pd.DataFrame, *, width: int | str = "container", height: int = 260,
                   x_title: str = "x", y_title: str = "y"):
     """Small scatter of a dataset (columns x, y), axes labelled with the data's own names."""
@@ -298,8 +267,6 @@ def scatter_chart(frame: pd.DataFrame, *, width: int | str = "container", height
 def kernel_shapes_chart(*, equal_widths: bool = False, width: int = 560, height: int = 260):
     """K(u) of every kernel on u ∈ [-2.5, 2.5]; with ``equal_widths`` all have the std of a
     standard Gaussian (compact kernels stretched by 1/std)."""
-    from .kernels import KERNELS, equivalent_bandwidth, kernel_values
-
     u = np.linspace(-2.5, 2.5, 401)
     rows = []
     for kernel in KERNELS:
@@ -369,11 +336,12 @@ def comparison_grid(panels, *, column_titles, row_titles, transposed: bool = Fal
                     panel_width: int = 150, domain_max: float | None = None):
     """Small multiples of (heatmap over its fit) in data units, one shared colour scale.
 
-    ``panels[r][c]`` is a pair (cells frame, curves frame). ``transposed`` shows d2l new
-    edition's orientation: rows = keys, columns = queries.
+    ``panels[r][c]`` is a pair (attention matrix, curves frame), see
+    :func:`nwcore.views.comparison_panels`. ``transposed`` shows d2l new edition's orientation:
+    rows = keys, columns = queries.
     """
     if domain_max is None:
-        domain_max = max(float(cells["weight"].max()) for row in panels for cells, _ in row)
+        domain_max = max(float(cells.weights.max()) for row in panels for cells, _ in row)
     grid = []
     for r, row in enumerate(panels):
         columns = []

@@ -22,6 +22,9 @@ import pandas as pd
 X_LOW, X_HIGH = 0.0, 5.0
 #: Largest sample the generator makes (keeps the shown attention matrix small).
 MAX_GENERATED_POINTS = 5000
+#: Bandwidths the app offers (slider, landscape, links), as multiples of the x range: 0.01 … 50
+#: for generated data on [0, 5].
+BANDWIDTH_RANGE_FACTORS = (0.002, 10.0)
 
 FUNCTIONS: dict[str, tuple[str, Callable[[np.ndarray], np.ndarray]]] = {
     "2sin_x08": ("2 sin x + x^0.8", lambda x: 2.0 * np.sin(x) + x**0.8),
@@ -125,6 +128,13 @@ class Dataset:
         if self.source == "generated":
             return X_HIGH - X_LOW
         return float(self.keys.max() - self.keys.min())
+
+    def bandwidth_range(self) -> tuple[float, float]:
+        """The bandwidths the app offers for this data: :data:`BANDWIDTH_RANGE_FACTORS` × the
+        x range (× 1 when x does not vary)."""
+        span = self.x_span if self.x_span > 0 else 1.0
+        low, high = BANDWIDTH_RANGE_FACTORS
+        return low * span, high * span
 
     def queries(self, n_queries: int = 50) -> np.ndarray:
         """d2l's arange(0, 5, 0.1) for generated data, else an even grid over the x range."""

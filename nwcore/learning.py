@@ -18,7 +18,8 @@ Gradient. ∂a_ij/∂w = -d_ij² w =: g_ij and the softmax Jacobian gives ∂α_
 
 Guard. The model depends on w² only, so a step that lands on w ≤ 0 continues from |w| (the same
 model); a step that lands exactly on 0 keeps the previous w. Training is O(n²) per epoch (in
-row blocks, O(n) memory), so n is capped at ``MAX_TRAINING_POINTS``; subsample larger data.
+row blocks, O(n) memory), so n is capped at ``MAX_TRAINING_POINTS``; larger data is trained on
+a fixed random subsample (:func:`training_subsample`, ``TRAINING_SUBSAMPLE`` points).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from ._validation import as_finite_vector, check_same_length
 
 #: Most training points (each epoch costs n² kernel evaluations).
 MAX_TRAINING_POINTS = 5000
+#: Points the app trains on when a dataset has more (a fixed random subsample).
+TRAINING_SUBSAMPLE = 2000
 LOSSES = ("sum", "mean")
 #: Rows of the n × n attention matrix held at once.
 _ROW_BLOCK_ELEMENTS = 1 << 16
@@ -53,8 +56,12 @@ class TrainingHistory:
 
 
 def train_parametric(keys, values, *, w0: float, lr: float, epochs: int,
-                     leave_one_out: bool = True, loss: str = "sum") -> TrainingHistory:
-    """Full-batch gradient descent on w from ``w0``: w ← |w - lr · dL/dw|, ``epochs`` times."""
+                     leave_one_out: bool = True, loss: str = "sum",
+                     on_epoch=None) -> TrainingHistory:
+    """Full-batch gradient descent on w from ``w0``: w ← |w - lr · dL/dw|, ``epochs`` times.
+
+    ``on_epoch(done, epochs)``, if given, is called after each step (for a progress bar).
+    """
     keys, values = _check_training_data(keys, values, leave_one_out)
     w = _positive_number(w0, "w0")
     lr = _positive_number(lr, "lr")
@@ -74,7 +81,20 @@ def train_parametric(keys, values, *, w0: float, lr: float, epochs: int,
             if not math.isfinite(stepped):
                 raise ValueError(f"training diverged after epoch {epoch}; lower lr.")
             w = stepped if stepped > 0 else w
+            if on_epoch is not None:
+                on_epoch(epoch + 1, int(epochs))
     return TrainingHistory(w=np.array(ws), loss=np.array(losses), gradient=np.array(gradients))
+
+
+def training_subsample(keys, values, size: int = TRAINING_SUBSAMPLE, seed: int = 0):
+    """The keys and values themselves, or a fixed random subsample of ``size`` of them (in
+    their order) when there are more."""
+    keys = np.asarray(keys, dtype=np.float64)
+    values = np.asarray(values, dtype=np.float64)
+    if keys.size <= size:
+        return keys, values
+    pick = np.sort(np.random.default_rng(seed).choice(keys.size, size, replace=False))
+    return keys[pick], values[pick]
 
 
 def loss_and_gradient(keys, values, w: float, *, leave_one_out: bool = True,

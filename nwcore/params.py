@@ -17,10 +17,12 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .data import FUNCTIONS, MAX_GENERATED_POINTS, PRESETS
+from .data import (BANDWIDTH_RANGE_FACTORS, FUNCTIONS, MAX_GENERATED_POINTS, PRESETS, X_HIGH,
+                   X_LOW)
+from .kernels import POOLINGS
 
-#: Bandwidth range (the slider's range for generated data on [0, 5]).
-H_MIN, H_MAX = 0.01, 50.0
+#: Bandwidth range (the slider's range for generated data on [0, 5]: 0.01 … 50).
+H_MIN, H_MAX = (factor * (X_HIGH - X_LOW) for factor in BANDWIDTH_RANGE_FACTORS)
 #: Noise standard deviation of generated data.
 NOISE_MIN, NOISE_MAX = 0.0, 5.0
 #: Number of generated points.
@@ -31,8 +33,6 @@ SEED_MIN, SEED_MAX = 0, 2**32 - 1
 NQ_MIN, NQ_MAX = 2, 500
 #: Index of a pinned query (the app says so and pins nothing when it is beyond its query grid).
 Q_MIN, Q_MAX = 0, NQ_MAX - 1
-#: Pooling choices.
-POOLINGS = ("average", "gaussian", "boxcar", "triangular", "epanechnikov")
 #: Longest parameter text considered at all.
 MAX_TEXT = 64
 

@@ -1,37 +1,86 @@
-"""Tables that the charts show: fit curves, attention cells (possibly binned) and per-query detail.
+"""What the charts show: fit curves, the attention matrix (possibly binned) with its axes in data
+units, per-query detail, the comparison panels and the bandwidth landscape.
 
 Everything here is computed without an n × n matrix: the heatmap has at most ``max_key_bins``
 columns, and with more keys a cell holds the total weight of the keys in its bin (rows still sum
-to 1). The fit itself always uses every key.
+to 1). The fit itself always uses every key. Charts (:mod:`nwcore.charts`) take these matrices
+and axes, as d2l's ``show_heatmaps`` takes matrices.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from ._validation import as_finite_vector, check_bandwidth, check_same_length
-from .kernels import check_kernel, equivalent_bandwidth, kernel_values
-from .pooling import attention_weights, kernel_tiles, nadaraya_watson
+from .bandwidth import (
+    gcv_curve,
+    loo_cv_curve,
+    scott_bandwidth,
+    select_bandwidth,
+    silverman_bandwidth,
+)
+from .data import Dataset, true_function
+from .kernels import check_kernel, equivalent_bandwidth, kernel_values, pooling_kernel
+from .pooling import attention_weights, nadaraya_watson
 from .pooling import local_linear as local_linear_fit
+from .learning import train_parametric, training_subsample
+from .tiles import kernel_tiles
 
 #: Default cap on heatmap columns.
 MAX_KEY_BINS = 100
+#: Most training points drawn on a chart (an even random subset of larger data).
+MAX_POINTS_SHOWN = 5000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
+class Axis:
+    """Where a heatmap's rows or columns sit in data units: each cell's centre and edges."""
+
+    centres: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
 class AttentionCells:
-    """Heatmap cells in long format plus what the page should say about them.
+    """The attention matrix as shown, its axes, and what the page should say about it.
 
-    ``frame`` columns: qi (query index), query_x, query_lo, query_hi, key_x (key or bin centre),
-    key_lo, key_hi, key_y (value, or mean value of the bin), keys (count in cell), weight.
+    ``weights`` is n_queries × n_columns (rows sum to 1; 0 for empty windows); a column is one
+    key, or a bin of keys (``binned``) holding ``key_counts`` keys whose mean value is
+    ``key_values``. ``query_axis`` and ``key_axis`` place the rows and columns in data units.
     """
 
-    frame: pd.DataFrame
+    weights: np.ndarray
+    query_axis: Axis
+    key_axis: Axis
+    key_values: np.ndarray
+    key_counts: np.ndarray
     binned: bool
     n_keys: int
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """Long format, one row per cell (row-major): qi (query index), query_x, query_lo,
+        query_hi, key_x (key or bin centre), key_lo, key_hi, key_y (value, or mean value of the
+        bin), keys (count in cell), weight."""
+        n_q, n_c = self.weights.shape
+        queries, keys = self.query_axis, self.key_axis
+        return pd.DataFrame({
+            "qi": np.repeat(np.arange(n_q), n_c),
+            "query_x": np.repeat(queries.centres, n_c),
+            "query_lo": np.repeat(queries.lo, n_c),
+            "query_hi": np.repeat(queries.hi, n_c),
+            "key_x": np.tile(keys.centres, n_q),
+            "key_lo": np.tile(keys.lo, n_q),
+            "key_hi": np.tile(keys.hi, n_q),
+            "key_y": np.tile(self.key_values, n_q),
+            "keys": np.tile(self.key_counts, n_q),
+            "weight": self.weights.ravel(),
+        })
 
 
 def attention_cells(queries, keys, values, *, kernel: str = "gaussian", bandwidth: float = 1.0,
@@ -66,21 +115,9 @@ def attention_cells(queries, keys, values, *, kernel: str = "gaussian", bandwidt
                                   where=counts > 0)
         lo, hi = edges[:-1], edges[1:]
         binned = True
-    query_lo, query_hi = _cell_edges(queries)
-    n_q, n_c = weights.shape
-    frame = pd.DataFrame({
-        "qi": np.repeat(np.arange(n_q), n_c),
-        "query_x": np.repeat(queries, n_c),
-        "query_lo": np.repeat(query_lo, n_c),
-        "query_hi": np.repeat(query_hi, n_c),
-        "key_x": np.tile(centres, n_q),
-        "key_lo": np.tile(lo, n_q),
-        "key_hi": np.tile(hi, n_q),
-        "key_y": np.tile(column_values, n_q),
-        "keys": np.tile(counts, n_q),
-        "weight": weights.ravel(),
-    })
-    return AttentionCells(frame=frame, binned=binned, n_keys=int(keys.size))
+    return AttentionCells(weights=weights, query_axis=Axis(queries, *_cell_edges(queries)),
+                          key_axis=Axis(centres, lo, hi), key_values=column_values,
+                          key_counts=counts, binned=binned, n_keys=int(keys.size))
 
 
 def binned_attention_weights(queries, sorted_keys, bin_starts, *, kernel: str, bandwidth: float):
@@ -149,6 +186,14 @@ def fit_frame(queries, keys, values, *, kernel: str = "gaussian",
                          "effective_keys": n_effective})
 
 
+def display_points(keys, values, *, limit: int = MAX_POINTS_SHOWN, seed: int = 0):
+    """The training points to draw: all of them, or an even random subset of ``limit``."""
+    frame = pd.DataFrame({"x": np.asarray(keys, float), "y": np.asarray(values, float)})
+    if len(frame) <= limit:
+        return frame
+    return frame.sample(limit, random_state=seed).sort_values("x", kind="stable")
+
+
 def curves_frame(fit: pd.DataFrame, *, truth: pd.DataFrame | None, average: float | None,
                  extra: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
     """Long-format (x, y, series) table of every curve on the fit chart."""
@@ -164,11 +209,6 @@ def curves_frame(fit: pd.DataFrame, *, truth: pd.DataFrame | None, average: floa
 
 
 
-def pooling_kernel(pooling: str) -> str:
-    """The kernel behind a pooling choice: "average" pooling is the constant kernel."""
-    return "constant" if pooling == "average" else check_kernel(pooling)
-
-
 def _cell_edges(centres):
     """Edges halfway between sorted neighbours; the outer cells are as wide as their neighbour."""
     centres = np.asarray(centres, dtype=np.float64)
@@ -179,33 +219,6 @@ def _cell_edges(centres):
     lo = np.concatenate(([centres[0] - (mid[0] - centres[0])], mid))
     hi = np.concatenate((mid, [centres[-1] + (centres[-1] - mid[-1])]))
     return lo, hi
-
-
-#: Mantissas of the bandwidth slider's stops: about 20 per decade, including 1, 2 and 5 so that
-#: d2l's widths 0.1, 0.2, 0.5 and 1 are exact stops.
-_NICE_MANTISSAS = (1, 1.1, 1.2, 1.4, 1.5, 1.6, 1.8, 2, 2.2, 2.5, 2.8, 3, 3.5, 4, 4.5, 5, 6, 7,
-                   8, 9)
-
-
-def bandwidth_options(low: float, high: float) -> list[float]:
-    """Log-spaced "nice" bandwidths covering [low, high] (the slider's stops)."""
-    if not (0 < low < high) or not np.isfinite(high):
-        raise ValueError(f"need 0 < low < high for the bandwidth range; got {low}, {high}.")
-    options = []
-    for exponent in range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1):
-        for mantissa in _NICE_MANTISSAS:
-            value = float(f"{mantissa * 10.0 ** exponent:.6g}")
-            if low * (1 - 1e-9) <= value <= high * (1 + 1e-9):
-                options.append(value)
-    return options
-
-
-def nearest_option(value: float, options: list[float]) -> float:
-    """The option closest to ``value`` on a log scale."""
-    options_array = np.asarray(options, dtype=np.float64)
-    if not np.isfinite(value) or value <= 0:
-        return float(options_array[len(options) // 2])
-    return float(options_array[np.argmin(np.abs(np.log(options_array) - np.log(value)))])
 
 
 @dataclass(frozen=True)
@@ -252,30 +265,17 @@ def explorer_view(dataset, *, pooling: str, bandwidth: float, n_queries: int = 5
     )
 
 
-def pinned_index(selection, n_queries: int) -> int | None:
-    """The query index clicked on the explorer chart, from Streamlit's selection state.
-
-    ``selection`` maps the parameter name to a list of points, e.g. ``{"pin": [{"qi": 17}]}``;
-    anything else (no click, a stale index) gives None.
-    """
-    try:
-        points = selection.get("pin") or []
-        index = int(points[-1]["qi"])
-    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
-        return None
-    return index if 0 <= index < n_queries else None
-
-
 def comparison_panels(dataset, kernels, widths, *, equal_widths: bool = False,
                       n_queries: int = 50, max_key_bins: int = 60):
-    """For each kernel (row) and width (column): (heatmap cells, fit curves) for the Compare grid."""
+    """For each kernel (row) and width (column): (:class:`AttentionCells`, fit curves) for the
+    Compare grid."""
     panels = []
     for kernel in kernels:
         row = []
         for width in widths:
             view = explorer_view(dataset, pooling=kernel, bandwidth=width, n_queries=n_queries,
                                  equal_widths=equal_widths, max_key_bins=max_key_bins)
-            row.append((view.cells.frame, view.curves))
+            row.append((view.cells, view.curves))
         panels.append(row)
     return panels
 
@@ -289,3 +289,107 @@ def kernel_curve_at(query: float, keys, *, kernel: str, bandwidth: float, peak: 
     shape = kernel_values(kernel, (query - t) / check_bandwidth(bandwidth))
     top = shape.max()
     return pd.DataFrame({"t": t, "K": shape * (peak / top if top > 0 else 0.0)})
+
+
+#: d2l new edition's Gaussian widths besides σ = 1, marked on the bandwidth landscape.
+D2L_NEW_WIDTHS = (0.1, 0.2, 0.5)
+
+
+@dataclass(frozen=True, eq=False)
+class Landscape:
+    """The Bandwidth page's criteria over h, its marked bandwidths and the one-click choices."""
+
+    curves: pd.DataFrame        # h, error (NaN where undefined), criterion
+    markers: pd.DataFrame       # h, label
+    choices: dict[str, float]   # label -> h, offered as "use this h"
+
+    def with_current(self, h: float) -> "Landscape":
+        """The same landscape with a "current h" marker; markers outside the curves' h range
+        are left out."""
+        current = pd.DataFrame({"label": ["current h"], "h": [float(h)]})
+        markers = pd.concat([current, self.markers], ignore_index=True)
+        low, high = self.curves["h"].min(), self.curves["h"].max()
+        return Landscape(curves=self.curves,
+                         markers=markers[(markers["h"] >= low) & (markers["h"] <= high)],
+                         choices=self.choices)
+
+
+def bandwidth_landscape(dataset: Dataset, kernel: str, *, points: int = 60) -> Landscape:
+    """Leave-one-out CV, GCV and (when the truth is known) the true error of NW at ``points``
+    log-spaced bandwidths over the dataset's bandwidth range, with the rules of thumb, the
+    criteria's minima and d2l's widths as markers."""
+    keys, values = dataset.keys, dataset.values
+    grid = np.geomspace(*dataset.bandwidth_range(), points)
+    parts = [pd.DataFrame({"h": grid, "error": loo_cv_curve(keys, values, grid, kernel=kernel),
+                           "criterion": "leave-one-out CV"}),
+             pd.DataFrame({"h": grid, "error": gcv_curve(keys, values, grid, kernel=kernel),
+                           "criterion": "GCV"})]
+    if dataset.function is not None:
+        queries = dataset.queries()
+        truth = true_function(dataset.function, queries)
+        true_error = [np.nanmean((nadaraya_watson(queries, keys, values, kernel=kernel,
+                                                  bandwidth=h) - truth) ** 2)
+                      for h in grid]
+        parts.append(pd.DataFrame({"h": grid, "error": true_error,
+                                   "criterion": "true error (vs f)"}))
+    curves = pd.concat(parts, ignore_index=True)  # NaN where a criterion is undefined
+    choices = {
+        "CV minimum": select_bandwidth(keys, values, method="loo_cv", kernel=kernel),
+        "GCV minimum": select_bandwidth(keys, values, method="gcv", kernel=kernel),
+        "Silverman": silverman_bandwidth(keys),
+        "Scott": scott_bandwidth(keys),
+        "d2l classic (h = 1)": 1.0,
+    }
+    marker_rows = list(choices.items()) + [(f"d2l new σ = {w:g}", w) for w in D2L_NEW_WIDTHS]
+    markers = pd.DataFrame(marker_rows, columns=["label", "h"])
+    return Landscape(curves=curves, markers=markers, choices=choices)
+
+
+@dataclass(frozen=True, eq=False)
+class TrainingRun:
+    """d2l's learned pooling trained on a dataset, with what the Learned pooling page draws."""
+
+    dataset_key: str
+    n_trained: int              # points used (a fixed subsample of large datasets)
+    history: pd.DataFrame       # step, w, loss, loo_error (LOO-CV error at each w)
+    loo_curve: pd.DataFrame     # w, error: the LOO-CV error over a grid of w
+    best_w: float               # the grid's LOO-CV minimum
+
+
+def learned_pooling_run(dataset: Dataset, *, lr: float, epochs: int, w0: float,
+                        leave_one_out: bool, loss: str, on_epoch=None) -> TrainingRun:
+    """Train w = 1/h by full-batch gradient descent (:func:`nwcore.train_parametric`, on
+    :func:`nwcore.learning.training_subsample` of the data) and evaluate the leave-one-out error
+    along its path and over a grid of w around it. ``on_epoch(done, epochs)`` reports progress.
+    """
+    keys, values = training_subsample(dataset.keys, dataset.values)
+    trained = train_parametric(keys, values, w0=w0, lr=lr, epochs=epochs,
+                               leave_one_out=leave_one_out, loss=loss, on_epoch=on_epoch)
+    w = trained.w
+    grid_w = np.geomspace(min(0.1, w.min() / 2), max(200.0, w.max() * 2), 80)
+    curve_error = loo_cv_curve(keys, values, 1.0 / grid_w)
+    history = pd.DataFrame({"step": np.arange(w.size), "w": w, "loss": trained.loss,
+                            "loo_error": loo_cv_curve(keys, values, 1.0 / w)})
+    return TrainingRun(dataset_key=dataset.key, n_trained=int(keys.size), history=history,
+                       loo_curve=pd.DataFrame({"w": grid_w, "error": curve_error}),
+                       best_w=float(grid_w[np.nanargmin(curve_error)]))
+
+
+@dataclass(frozen=True, eq=False)
+class Panel:
+    """A fit and its attention matrix, drawn side by side with others."""
+
+    points: pd.DataFrame
+    curves: pd.DataFrame
+    cells: AttentionCells
+
+
+def learned_panels(dataset: Dataset, learned_h: float) -> dict[str, Panel]:
+    """The learned model (Gaussian, h = 1/w) next to d2l's nonparametric pooling (h = 1)."""
+    points = display_points(dataset.keys, dataset.values)
+    panels = {}
+    for title, h in ((f"learned, h = 1/w = {learned_h:.3g}", learned_h),
+                     ("nonparametric, h = 1", 1.0)):
+        view = explorer_view(dataset, pooling="gaussian", bandwidth=h)
+        panels[title] = Panel(points=points, curves=view.curves, cells=view.cells)
+    return panels

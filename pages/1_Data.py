@@ -3,7 +3,8 @@
 import streamlit as st
 
 import nwcore
-from nwcore.charts import display_points, scatter_chart
+from nwcore.charts import scatter_chart
+from nwcore.views import display_points
 from ui.charts import show_chart
 from ui.data import (
     apply_upload,

@@ -2,10 +2,11 @@
 
 import streamlit as st
 
+import nwcore
 from nwcore.charts import comparison_grid
 from ui.charts import show_chart
 from ui.compare import cached_panels
-from ui.controls import POOLING_LABELS
+from ui.controls import kernel_choices
 from ui.page import setup_page
 from ui.state import dataset
 
@@ -15,8 +16,8 @@ data = dataset()
 st.caption(f"Data: {data.label}")
 
 left, right = st.columns(2)
-kernels = left.multiselect("Kernels (panel rows)", [k for k in POOLING_LABELS if k != "average"],
-                           default=["gaussian"], format_func=POOLING_LABELS.get,
+kernels = left.multiselect("Kernels (panel rows)", kernel_choices(),
+                           default=["gaussian"], format_func=nwcore.POOLING_LABELS.get,
                            key="compare_kernels", max_selections=4)
 widths = right.multiselect("Widths h (panel columns)", [0.05, 0.1, 0.2, 0.5, 1.0, 2.0],
                            default=[0.1, 0.2, 0.5, 1.0], key="compare_widths", max_selections=6,

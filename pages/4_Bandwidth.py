@@ -2,10 +2,11 @@
 
 import streamlit as st
 
+import nwcore
 from nwcore.charts import bandwidth_landscape_chart
 from ui.bandwidth import landscape, use_bandwidth
 from ui.charts import show_chart
-from ui.controls import POOLING_LABELS
+from ui.controls import kernel_choices
 from ui.page import setup_page
 from ui.state import dataset, store, widget_key
 
@@ -13,8 +14,7 @@ setup_page("Bandwidth", icon="📈")
 st.title("Bandwidth landscape")
 data = dataset()
 st.caption(f"Data: {data.label}")
-st.selectbox("Kernel", [k for k in POOLING_LABELS if k != "average"],
-             format_func=POOLING_LABELS.get, key=widget_key("bw_kernel"), on_change=store,
+st.selectbox("Kernel", kernel_choices(), format_func=nwcore.POOLING_LABELS.get, key=widget_key("bw_kernel"), on_change=store,
              args=("bw_kernel",))
 
 try:

@@ -88,34 +88,14 @@ def test_query_detail_decomposes_the_prediction():
     assert detail["weight"].is_monotonic_decreasing
 
 
-@pytest.mark.parametrize("selection, expected", [
-    ({"pin": [{"qi": 7}]}, 7), ({"pin": []}, None), ({}, None), (None, None),
-    ({"pin": [{"qi": 99}]}, None), ({"pin": [{"qi": "x"}]}, None), ({"pin": [{"q": 1}]}, None),
-    ({"pin": [{"qi": 3}, {"qi": 5}]}, 5),
-])
-def test_pinned_index_from_selection_state(selection, expected):
-    assert views.pinned_index(selection, 50) == expected
-
-
-def test_bandwidth_stops_are_log_spaced_and_include_d2l_widths():
-    stops = views.bandwidth_options(0.01, 50)
-    assert {0.01, 0.1, 0.2, 0.5, 1.0, 50.0} <= set(stops)
-    ratios = np.diff(np.log(stops))
-    assert np.all(ratios > 0) and ratios.max() < np.log(1.26)
-    assert views.nearest_option(0.43, stops) == 0.45
-    assert views.nearest_option(float("nan"), stops) in stops
-    with pytest.raises(ValueError):
-        views.bandwidth_options(1.0, 0.5)
-
-
 def spec(chart):
     return json.loads(chart.to_json())
 
 
 def test_explorer_chart_links_fit_heatmap_and_profile():
     view = views.explorer_view(DATA, pooling="gaussian", bandwidth=1.0, local_linear=True)
-    chart = charts.explorer_chart(charts.display_points(DATA.keys, DATA.values), view.curves,
-                                  view.fit, view.cells.frame)
+    chart = charts.explorer_chart(views.display_points(DATA.keys, DATA.values), view.curves,
+                                  view.fit, view.cells)
     built = spec(chart)
     assert len(built["vconcat"]) == 3
     assert {p["name"] for p in built["params"]} == {"hover", "pin"}
@@ -133,9 +113,10 @@ def test_heatmap_image_shows_each_cell_in_data_units():
 
     from PIL import Image
 
-    cells = views.attention_cells(DATA.queries(), DATA.keys, DATA.values, bandwidth=0.3).frame
-    points = charts.display_points(DATA.keys, DATA.values)
+    cells = views.attention_cells(DATA.queries(), DATA.keys, DATA.values, bandwidth=0.3)
+    points = views.display_points(DATA.keys, DATA.values)
     tables = charts.explorer_tables(points, points, points, cells, width=500, height=250)
+    cells = cells.frame
     url = tables["image"]["url"].iloc[0]
     picture = np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))))
     assert picture.shape == (250, 500, 3)

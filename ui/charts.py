@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import altair as alt
-import pandas as pd
 import streamlit as st
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _ALTAIR_GLOBALS = threading.Lock()
 

@@ -2,35 +2,55 @@
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 import nwcore
-from nwcore.views import bandwidth_options, nearest_option
 from ui.state import store, widget_key
 
-POOLING_LABELS = {
-    "average": "Average pooling (mean of y)",
-    "gaussian": "Gaussian — Nadaraya–Watson attention",
-    "boxcar": "Boxcar",
-    "triangular": "Triangular (d2l's “Epanechikov”)",
-    "epanechnikov": "Epanechnikov (quadratic)",
-}
-#: Bandwidth slider range as multiples of the x range (0.01 … 50 for the presets on [0, 5]).
-H_RANGE_FACTORS = (0.002, 10.0)
+#: Mantissas of the bandwidth slider's stops: about 20 per decade, including 1, 2 and 5 so that
+#: d2l's widths 0.1, 0.2, 0.5 and 1 are exact stops.
+_NICE_MANTISSAS = (1, 1.1, 1.2, 1.4, 1.5, 1.6, 1.8, 2, 2.2, 2.5, 2.8, 3, 3.5, 4, 4.5, 5, 6, 7,
+                   8, 9)
+
+
+def bandwidth_options(low: float, high: float) -> list[float]:
+    """Log-spaced "nice" bandwidths covering [low, high] (the slider's stops)."""
+    if not (0 < low < high) or not math.isfinite(high):
+        raise ValueError(f"need 0 < low < high for the bandwidth range; got {low}, {high}.")
+    options = []
+    for exponent in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1):
+        for mantissa in _NICE_MANTISSAS:
+            value = float(f"{mantissa * 10.0 ** exponent:.6g}")
+            if low * (1 - 1e-9) <= value <= high * (1 + 1e-9):
+                options.append(value)
+    return options
+
+
+def nearest_option(value: float, options: list[float]) -> float:
+    """The option closest to ``value`` on a log scale (the middle one for a value ≤ 0 or NaN)."""
+    if not math.isfinite(value) or value <= 0:
+        return float(options[len(options) // 2])
+    return float(min(options, key=lambda option: abs(math.log(option) - math.log(value))))
 
 
 def bandwidth_stops(dataset: nwcore.Dataset) -> list[float]:
-    """Slider stops for this dataset's x range."""
-    span = dataset.x_span if dataset.x_span > 0 else 1.0
-    low, high = H_RANGE_FACTORS
-    return bandwidth_options(low * span, high * span)
+    """Slider stops over this dataset's bandwidth range."""
+    return bandwidth_options(*dataset.bandwidth_range())
 
 
 def pooling_control() -> str:
     """Which pooling: average or one of the kernels."""
-    st.selectbox("Pooling", list(POOLING_LABELS), format_func=POOLING_LABELS.get,
+    st.selectbox("Pooling", nwcore.POOLINGS, format_func=nwcore.POOLING_LABELS.get,
                  key=widget_key("kernel"), on_change=store, args=("kernel",))
     return st.session_state.kernel
+
+
+def kernel_choices() -> list[str]:
+    """The poolings that have a bandwidth (every kernel but average pooling's constant)."""
+    return [pooling for pooling in nwcore.POOLINGS
+            if nwcore.pooling_kernel(pooling) != "constant"]
 
 
 def bandwidth_control(dataset: nwcore.Dataset, *, disabled: bool = False) -> float:

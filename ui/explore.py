@@ -5,15 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 import nwcore
-import nwcore.kernels
-import nwcore.views
-from nwcore.charts import (
-    display_points,
-    explorer_chart_from_tables,
-    explorer_tables,
-    pinned_query_chart,
-)
-from nwcore.views import explorer_view, kernel_curve_at, pinned_index, query_detail
+from nwcore.charts import explorer_chart_from_tables, explorer_tables, pinned_query_chart
+from nwcore.kernels import COMPACT_KERNELS
+from nwcore.views import display_points, explorer_view, kernel_curve_at, query_detail
 from ui.charts import ChartSpec, show_chart, to_spec
 from ui.controls import bandwidth_control, pooling_control, set_bandwidth
 from ui.share import share_and_export
@@ -27,7 +21,7 @@ def cached_view(dataset_key: str, _data: nwcore.Dataset, pooling: str, h: float,
     view = explorer_view(_data, pooling=pooling, bandwidth=h, n_queries=n_queries,
                          equal_widths=equal_widths, local_linear=local_linear)
     tables = explorer_tables(display_points(_data.keys, _data.values), view.curves, view.fit,
-                             view.cells.frame)
+                             view.cells)
     return view, tables
 
 
@@ -53,9 +47,9 @@ def explorer_spec(data: nwcore.Dataset, n_queries: int, local_linear: bool,
 def use_rule(method: str, pooling: str) -> None:
     """Button callback: move h to Silverman's rule or the leave-one-out CV optimum."""
     data = dataset()
-    kernel = nwcore.views.pooling_kernel(pooling)
+    kernel = nwcore.pooling_kernel(pooling)
     value = nwcore.select_bandwidth(data.keys, data.values, method=method, kernel=kernel)
-    if st.session_state.widths == "equal" and kernel in nwcore.kernels.COMPACT_KERNELS:
+    if st.session_state.widths == "equal" and kernel in COMPACT_KERNELS:
         value *= nwcore.kernel_std(kernel)  # the slider shows the Gaussian-equivalent h
     set_bandwidth(value, data)
 
@@ -70,7 +64,7 @@ def explorer_panel() -> None:
     left, middle, right = st.columns([2, 3, 2])
     with left:
         pooling = pooling_control()
-        if pooling in nwcore.kernels.COMPACT_KERNELS:
+        if pooling in COMPACT_KERNELS:
             st.radio("Kernel widths", ["raw", "equal"], horizontal=True, key=widget_key("widths"),
                      on_change=store, args=("widths",),
                      format_func={"raw": "d2l raw widths", "equal": "equal widths"}.get,
@@ -113,11 +107,25 @@ def explorer_panel() -> None:
     sync_url()
 
 
+def pinned_index(selection, n_queries: int) -> int | None:
+    """The query index clicked on the explorer chart, from Streamlit's selection state.
+
+    ``selection`` maps the parameter name to a list of points, e.g. ``{"pin": [{"qi": 17}]}``;
+    anything else (no click, a stale index) gives None.
+    """
+    try:
+        points = selection.get("pin") or []
+        index = int(points[-1]["qi"])
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+        return None
+    return index if 0 <= index < n_queries else None
+
+
 def _diagnostics(view, pooling: str) -> None:
     """Say what the heatmap shows and warn about empty or one-key windows."""
     notes = [f"Rows = {len(view.queries)} queries, columns = keys; each row sums to 1."]
     if view.cells.binned:
-        bins = view.cells.frame["key_x"].nunique()
+        bins = view.cells.weights.shape[1]
         notes.append(f"{view.cells.n_keys:,} keys are grouped into {bins} bins of x: a cell is "
                      "the total weight of its bin's keys. The fit uses every key.")
     st.caption(" ".join(notes))

@@ -1,15 +1,38 @@
-"""The page menu (the built-in one is hidden by client.showSidebarNavigation = false)."""
+"""The page menu (the built-in one is hidden by client.showSidebarNavigation = false).
+
+:data:`PAGES` is the one list of pages: the menu, the home page's guide and the page tests read
+it. Adding a page is a file in ``pages/`` plus one entry here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
 
 import streamlit as st
 
+
+@dataclass(frozen=True)
+class Page:
+    path: str       # relative to the app's root
+    label: str
+    icon: str
+    summary: str    # what the page is for, on the home page
+
+
 PAGES = (
-    ("app.py", "Home", ":material/home:"),
-    ("pages/1_Data.py", "Data", ":material/table_chart:"),
-    ("pages/2_Explore.py", "Explore", ":material/insights:"),
-    ("pages/3_Compare.py", "Compare", ":material/grid_view:"),
-    ("pages/4_Bandwidth.py", "Bandwidth", ":material/show_chart:"),
-    ("pages/5_Learned_pooling.py", "Learned pooling", ":material/model_training:"),
-    ("pages/6_Theory.py", "Theory", ":material/school:"),
+    Page("app.py", "Home", ":material/home:", "what attention pooling is, and this guide"),
+    Page("pages/1_Data.py", "Data", ":material/table_chart:",
+         "generate the d2l data (classic or new edition) or upload your own"),
+    Page("pages/2_Explore.py", "Explore", ":material/insights:",
+         "the fit and the attention heatmap, linked: hover or pin a query"),
+    Page("pages/3_Compare.py", "Compare", ":material/grid_view:",
+         "kernels × widths side by side, as d2l's show_heatmaps"),
+    Page("pages/4_Bandwidth.py", "Bandwidth", ":material/show_chart:",
+         "leave-one-out CV, GCV and the true error over h"),
+    Page("pages/5_Learned_pooling.py", "Learned pooling", ":material/model_training:",
+         "d2l's parametric pooling: train w = 1/h by gradient descent"),
+    Page("pages/6_Theory.py", "Theory", ":material/school:",
+         "attention cues, the equations, and h² as a temperature"),
 )
 
 
@@ -17,5 +40,5 @@ def sidebar_nav() -> None:
     """Links to every page, in the sidebar."""
     with st.sidebar:
         st.markdown("### Attention Pooling Lab")
-        for path, label, icon in PAGES:
-            st.page_link(path, label=label, icon=icon)
+        for page in PAGES:
+            st.page_link(page.path, label=page.label, icon=page.icon)

@@ -31,7 +31,7 @@ def share_and_export(data: nwcore.Dataset, view, pooling: str) -> None:
         settings = {name: state[name] for name in DEFAULTS}
         settings.update(dataset=data.label, source=data.source,
                         kernel_bandwidth=view.kernel_bandwidth)
-        kernel = nwcore.views.pooling_kernel(pooling)
+        kernel = nwcore.pooling_kernel(pooling)
         cv_kernel = "gaussian" if kernel == "constant" else kernel
         # Files are made when clicked (callables), not on every rerun.
         downloads = [
