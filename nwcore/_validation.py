@@ -7,6 +7,7 @@ person can act on, before any array work (the scikit-learn convention).
 from __future__ import annotations
 
 import math
+import sys
 from numbers import Real
 
 import numpy as np
@@ -42,7 +43,8 @@ def as_finite_vector(values, name: str, *, allow_empty: bool = False) -> np.ndar
 
 
 def check_bandwidth(bandwidth) -> float:
-    """Return the bandwidth h as a float; h must be a finite number > 0."""
+    """Return the bandwidth h as a float; h must be a finite number > 0 and not subnormal
+    (below 2.2e-308, 1/h overflows)."""
     if isinstance(bandwidth, bool) or not isinstance(bandwidth, (Real, np.floating, np.integer)):
         raise ValueError(f"bandwidth must be a positive number; got {bandwidth!r}.")
     h = float(bandwidth)
@@ -50,6 +52,11 @@ def check_bandwidth(bandwidth) -> float:
         raise ValueError(
             f"bandwidth must be a finite number > 0; got {h!r}. "
             "Use kernel='constant' (average pooling) for an infinitely wide kernel."
+        )
+    if h < sys.float_info.min:
+        raise ValueError(
+            f"bandwidth {h!r} is subnormal (below {sys.float_info.min:.3g}), so 1/h overflows; "
+            f"use a bandwidth of at least {sys.float_info.min:.3g}."
         )
     return h
 

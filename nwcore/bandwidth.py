@@ -208,7 +208,8 @@ def _exact_leave_one_out(sorted_keys, values, kernel, h, subset):
                         where=denominator > 0)
     if kernel == "gaussian":
         nearest = nearest_other_key(sorted_keys, subset)
-        self_scale = np.exp(-np.square((sorted_keys[subset] - nearest) * (np.sqrt(0.5) / h)))
+        with np.errstate(over="ignore"):  # the nearest other key beyond ~1e154 h: s = 0
+            self_scale = np.exp(-np.square((sorted_keys[subset] - nearest) * (np.sqrt(0.5) / h)))
     else:
         self_scale = np.ones(subset.size)
     total = denominator * self_scale + 1.0

@@ -61,13 +61,18 @@ def attention_weights(queries, keys, *, kernel: str = "gaussian", bandwidth: flo
     h = check_bandwidth(bandwidth)
     if kernel == "constant":
         return np.full((queries.size, keys.size), 1.0 / keys.size)
-    u = (queries[:, None] - keys[None, :]) / h
-    if kernel == "gaussian":
-        logits = -0.5 * u * u
-        logits -= logits.max(axis=1, keepdims=True)
-        weights = np.exp(logits)
-    else:
-        weights = kernel_values(kernel, u)
+    with np.errstate(over="ignore"):  # keys beyond ~1e154 h: u² = inf, their weight is 0
+        u = (queries[:, None] - keys[None, :]) / h
+        if kernel != "gaussian":
+            weights = kernel_values(kernel, u)
+        else:
+            logits = -0.5 * u * u
+            top = logits.max(axis=1, keepdims=True)
+            far = ~np.isfinite(top[:, 0])  # even the nearest key is beyond ~1e154 h
+            top[far] = 0.0
+            weights = np.exp(logits - top)
+            distance = np.abs(queries[far, None] - keys[None, :])
+            weights[far] = distance == distance.min(axis=1, keepdims=True)
     totals = weights.sum(axis=1, keepdims=True)
     return np.divide(weights, totals, out=np.zeros_like(weights), where=totals > 0)
 

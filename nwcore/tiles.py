@@ -42,6 +42,8 @@ LOG2_E = float(np.log2(np.e))
 #: Largest |b| = |x_i - c|·s for which a tile's logits come from the expanded product: its
 #: rounding error, ~2ε(|a| + |b|)², then stays below 1e-10.
 MAX_EXPANDED_OFFSET = 256.0
+#: Largest |x_i - c|/h in the local-linear columns b·C, b²·C (b² and b²·C stay finite).
+MAX_COLUMN_OFFSET = 1e100
 #: "auto" uses the binned path above this many kernel evaluations (n_queries × n_keys).
 AUTO_BINNED_EVALUATIONS = 2e7
 
@@ -96,14 +98,18 @@ def kernel_tiles(queries, sorted_keys, kernel, h, *, self_index=None, every_key=
     if query_order is not None:
         queries = queries[query_order]
         self_index = None if self_index is None else self_index[query_order]
+    nearest_distance = None
     if every_key:
         shift, half_width = None, None
     elif kernel == "gaussian":
         nearest = (nearest_key(queries, sorted_keys) if self_index is None
                    else nearest_other_key(sorted_keys, self_index))
         scale = _gaussian_scale(h)  # base-2 logits: shift ≥ 0 is the nearest key's -logit
-        shift = np.square((queries - nearest) * scale)
+        with np.errstate(over="ignore"):  # inf beyond ~1e154 h, handled in _key_tiles
+            shift = np.square((queries - nearest) * scale)
         half_width = np.sqrt(shift + LOG2_E * GAUSSIAN_LOGIT_CUTOFF) / scale
+        if not np.all(np.isfinite(shift)):  # nearest key beyond ~1e154 h: see _key_tiles
+            nearest_distance = np.abs(queries - nearest)
     else:
         # Slightly wider than h: the tile itself decides |u| <= 1 exactly.
         shift, half_width = None, np.full(queries.shape, h * (1.0 + 1e-9))
@@ -124,7 +130,8 @@ def kernel_tiles(queries, sorted_keys, kernel, h, *, self_index=None, every_key=
             yield rows, centre, _key_tiles(
                 tile_queries, sorted_keys, first, last, kernel, h, centre,
                 None if shift is None else shift[start:stop],
-                None if self_index is None else self_index[start:stop], buffer)
+                None if self_index is None else self_index[start:stop], buffer,
+                None if nearest_distance is None else nearest_distance[start:stop])
             start = stop
 
 
@@ -143,7 +150,7 @@ def windows_hold_every_key(queries, keys, kernel, h):
 
 
 def _key_tiles(tile_queries, sorted_keys, first, last, kernel, h, centre, row_shift, self_index,
-               buffer):
+               buffer, nearest_distance=None):
     """The ``(first, tile)`` pairs of :func:`kernel_tiles` for one tile of queries.
 
     Keys first..last are taken in blocks (their per-key factors computed once per block) and
@@ -152,15 +159,22 @@ def _key_tiles(tile_queries, sorted_keys, first, last, kernel, h, centre, row_sh
     (np.exp2: faster than np.exp, as accurate). The logits come from one K = 3 matrix product
     of [2a, shift - a², 1] and [b; 1; -b²]; that expansion cancels when |b| is large (keys far
     from the tile, sparse data at a tiny h), so such blocks form (a - b)² directly.
+
+    A row whose shift overflows (its nearest key lies beyond ~1e154 h, ``nearest_distance``
+    given) weighs the keys at exactly that distance 1 and every other key 0: any other key is
+    at least one rounding step farther, (d' - d)·(d' + d)/2h² ≥ 1e290 logits behind.
     """
     n_rows = tile_queries.size
     chunk = max(1, TILE_ELEMENTS // n_rows)
     block = chunk * max(1, KEY_BLOCK // chunk)
     gaussian = kernel == "gaussian"
+    far = None if nearest_distance is None else np.flatnonzero(~np.isfinite(row_shift))
     if gaussian:
         scale = _gaussian_scale(h)
         a = (tile_queries - centre) * scale
         shift = np.zeros(n_rows) if row_shift is None else row_shift
+        if far is not None:
+            shift = np.where(np.isfinite(shift), shift, 0.0)
         left = np.empty((n_rows, 3))  # filled column by column: cheaper than np.column_stack
         np.multiply(a, 2.0, out=left[:, 0])
         np.multiply(a, a, out=left[:, 1])
@@ -169,7 +183,8 @@ def _key_tiles(tile_queries, sorted_keys, first, last, kernel, h, centre, row_sh
     for block_lo in range(first, last, block):
         keys = sorted_keys[block_lo:min(last, block_lo + block)]
         if gaussian:
-            b = (keys - centre) * scale
+            with np.errstate(over="ignore"):  # keys beyond ~1e154 h: b = ±inf, weight 0
+                b = (keys - centre) * scale
             expanded = np.abs(b).max() <= MAX_EXPANDED_OFFSET
             if expanded:
                 right = np.empty((3, b.size))
@@ -184,11 +199,17 @@ def _key_tiles(tile_queries, sorted_keys, first, last, kernel, h, centre, row_sh
                     np.matmul(left, right[:, lo:hi], out=tile)
                 else:
                     np.subtract.outer(a, b[lo:hi], out=tile)
-                    np.square(tile, out=tile)
+                    with np.errstate(over="ignore"):  # (a - b)² = inf: weight 0
+                        np.square(tile, out=tile)
                     np.subtract(shift[:, None], tile, out=tile)
                 if self_index is not None:  # before exp: no overflow
                     _exclude_self(tile, self_index, block_lo + lo, -np.inf)
                 np.exp2(tile, out=tile)
+                if far is not None and far.size:
+                    tile[far] = np.abs(np.subtract.outer(tile_queries[far], keys[lo:hi])) \
+                        == nearest_distance[far, None]
+                    if self_index is not None:
+                        _exclude_self(tile, self_index, block_lo + lo, 0.0)
             else:
                 tile[...] = kernel_values(kernel, np.subtract.outer(tile_queries, keys[lo:hi]) / h)
                 if self_index is not None:
@@ -209,10 +230,15 @@ def _gaussian_scale(h):
 
 
 def _tile_columns(tile_keys, tile_columns, centre, h, degree):
-    """The columns a tile is multiplied by: C (degree 0) or [C, b·C, b²·C], b = (x_i - c)/h."""
+    """The columns a tile is multiplied by: C (degree 0) or [C, b·C, b²·C], b = (x_i - c)/h.
+
+    |b| is capped at MAX_COLUMN_OFFSET so that b² stays finite: a key that far from the tile
+    weighs 0 (then 0·b² must be 0, not NaN), or is the only weighted one, whose line is singular.
+    """
     if degree == 0:
         return tile_columns
-    b = ((tile_keys - centre) / h)[:, None]
+    with np.errstate(over="ignore"):
+        b = np.clip((tile_keys - centre) / h, -MAX_COLUMN_OFFSET, MAX_COLUMN_OFFSET)[:, None]
     return np.hstack([tile_columns, b * tile_columns, (b * b) * tile_columns])
 
 

@@ -172,6 +172,39 @@ def test_gaussian_is_finite_for_any_bandwidth_over_the_range(data, log_scale):
         assert np.all(np.isfinite(fit))
 
 
+def nearest_values(queries, keys, values):
+    """Each query's prediction in the limit h → 0: the mean value of its nearest keys."""
+    distance = np.abs(queries[:, None] - keys[None, :])
+    nearest = distance == distance.min(axis=1, keepdims=True)
+    return (nearest @ values) / nearest.sum(axis=1)
+
+
+@PROPERTY_SETTINGS
+@given(st.data(), st.floats(np.log10(2.3e-308), -150.0))
+def test_gaussian_below_1e_150_is_the_nearest_key_never_nan(data, log_h):
+    """(x - x_i)²/h² overflows below h ≈ 1e-154 × the distances: still no NaN, no warning.
+    (Coordinates on a grid of quarters, so that distances and their ties are exact.)"""
+    quarters = st.lists(st.integers(-400, 400), min_size=1, max_size=25)
+    keys = np.array(data.draw(quarters)) / 4.0
+    queries = np.array(data.draw(quarters)) / 4.0
+    values = np.array(data.draw(st.lists(st.floats(-50, 50), min_size=keys.size,
+                                         max_size=keys.size)))
+    h = 10.0 ** log_h
+    expected = nearest_values(queries, keys, values)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fits = (_predict(queries, keys, values, "gaussian", h),
+                nwcore.local_linear(queries, keys, values, bandwidth=h, method="exact"),
+                nwcore.attention_weights(queries, keys, bandwidth=h) @ values)
+    for fit in fits:
+        np.testing.assert_allclose(fit, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_subnormal_bandwidth_is_refused_with_a_reason():
+    with pytest.raises(ValueError, match="subnormal"):
+        nwcore.nadaraya_watson([0.0], [1.0], [2.0], bandwidth=5e-324)
+
+
 @PROPERTY_SETTINGS
 @given(problems())
 def test_local_linear_reproduces_a_straight_line(problem):
