@@ -49,13 +49,14 @@ AUTO_BINNED_EVALUATIONS = 2e7
 
 
 def local_sums(queries, sorted_keys, columns, kernel, h, *, degree=0, self_index=None,
-               every_key=False):
+               every_key=False, on_tile=None):
     """Tiled kernel sums Σ_i K_i(x) b_i^p columns[i] for p = 0 (degree 0) or p = 0, 1, 2 (degree 1).
 
     ``b_i = (x_i - c)/h`` is measured from the centre c of the query's tile and ``offsets`` (the
     second result) holds (x - c)/h, so moments about the query itself follow by translation.
     The weights K_i(x) are those of :func:`kernel_tiles` (which see for ``self_index`` and
-    ``every_key``). Returns sums of shape (n_queries, 1 or 3, n_columns).
+    ``every_key``). Returns sums of shape (n_queries, 1 or 3, n_columns). ``on_tile(rows,
+    first, tile)``, if given, sees every tile too (other sums in the same pass over the keys).
     """
     n_terms = 1 if degree == 0 else 3
     n_columns = n_terms * columns.shape[1]
@@ -72,6 +73,8 @@ def local_sums(queries, sorted_keys, columns, kernel, h, *, degree=0, self_index
                                      degree)
             np.dot(tile, weighted, out=chunk_sums)  # less call overhead than matmul
             row_sums += chunk_sums
+            if on_tile is not None:
+                on_tile(rows, first, tile)
         sums[rows] = row_sums
         offsets[rows] = (tile_queries - centre) / h
     return sums.reshape(queries.size, n_terms, columns.shape[1]), offsets

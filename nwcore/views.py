@@ -24,11 +24,10 @@ from .bandwidth import (
     silverman_bandwidth,
 )
 from .data import Dataset, true_function
-from .kernels import check_kernel, equivalent_bandwidth, kernel_values, pooling_kernel
-from .pooling import attention_weights, nadaraya_watson
-from .pooling import local_linear as local_linear_fit
+from .keyview import KeySummary, attention_pass, cell_edges, summarise_keys, wants_binned
+from .kernels import equivalent_bandwidth, kernel_values, pooling_kernel
 from .learning import train_parametric, training_subsample
-from .tiles import kernel_tiles
+from .pooling import attention_weights, nadaraya_watson
 
 #: Default cap on heatmap columns.
 MAX_KEY_BINS = 100
@@ -90,74 +89,34 @@ def attention_cells(queries, keys, values, *, kernel: str = "gaussian", bandwidt
     Keys are shown sorted by x; a column spans from the midpoint to its left neighbour to the
     midpoint to its right one (bins: their edges), so the x axis is in data units.
     """
-    queries = as_finite_vector(queries, "queries")
-    keys = as_finite_vector(keys, "keys")
-    values = as_finite_vector(values, "values")
-    check_same_length(keys, values)
-    kernel = pooling_kernel(kernel)
-    order = np.argsort(keys, kind="stable")
-    keys, values = keys[order], values[order]
-    if keys.size <= max_key_bins:
-        weights = attention_weights(queries, keys, kernel=kernel, bandwidth=bandwidth)
-        centres, counts, column_values = keys, np.ones(keys.size, dtype=int), values
-        lo, hi = _cell_edges(keys)
-        binned = False
-    else:
-        edges = np.linspace(keys[0], keys[-1], max_key_bins + 1)
-        starts = np.searchsorted(keys, edges[:-1], "left")
-        starts[0] = 0
-        counts = np.diff(np.append(starts, keys.size))
-        weights = binned_attention_weights(queries, keys, starts, kernel=kernel,
-                                           bandwidth=bandwidth)
-        centres = 0.5 * (edges[:-1] + edges[1:])
-        sums = np.add.reduceat(values, np.minimum(starts, keys.size - 1))
-        column_values = np.divide(sums, counts, out=np.full(counts.shape, np.nan),
-                                  where=counts > 0)
-        lo, hi = edges[:-1], edges[1:]
-        binned = True
-    return AttentionCells(weights=weights, query_axis=Axis(queries, *_cell_edges(queries)),
-                          key_axis=Axis(centres, lo, hi), key_values=column_values,
-                          key_counts=counts, binned=binned, n_keys=int(keys.size))
-
-
-def binned_attention_weights(queries, sorted_keys, bin_starts, *, kernel: str, bandwidth: float):
-    """Total attention weight per bin of sorted keys (n_queries × n_bins), in tiles.
-
-    Bin b holds sorted_keys[bin_starts[b]:bin_starts[b+1]]; rows sum to 1 (0 for empty windows).
-    """
-    kernel = check_kernel(kernel)
-    h = check_bandwidth(bandwidth)
-    totals = np.zeros((queries.size, bin_starts.size))
-    if kernel == "constant":
-        totals[:] = np.diff(np.append(bin_starts, sorted_keys.size)) / sorted_keys.size
-        return totals
-    bin_of_key = np.searchsorted(bin_starts, np.arange(sorted_keys.size), "right") - 1
-    for rows, _, tiles in kernel_tiles(queries, sorted_keys, kernel, h):
-        row_totals = totals[rows]
-        for first, tile in tiles:
-            bins = bin_of_key[first:first + tile.shape[1]]
-            segment_starts = np.concatenate(([0], np.flatnonzero(np.diff(bins)) + 1))
-            row_totals[:, bins[segment_starts]] += np.add.reduceat(tile, segment_starts, axis=1)
-        totals[rows] = row_totals
-    row_sums = totals.sum(axis=1, keepdims=True)
-    return np.divide(totals, row_sums, out=np.zeros_like(totals), where=row_sums > 0)
+    queries, summary = _summarised(queries, keys, values, max_key_bins)
+    result = attention_pass(queries, summary, pooling_kernel(kernel), check_bandwidth(bandwidth))
+    return _cells(queries, summary, result)
 
 
 def effective_keys_per_query(queries, keys, *, kernel: str, bandwidth: float) -> np.ndarray:
     """1 / Σ_i α_i² per query from Σα² = ΣK²/(ΣK)², in tiles (0 where the window is empty)."""
+    keys = as_finite_vector(keys, "keys")
+    queries, summary = _summarised(queries, keys, np.zeros(keys.size), MAX_KEY_BINS)
+    return attention_pass(queries, summary, pooling_kernel(kernel),
+                          check_bandwidth(bandwidth)).effective_keys
+
+
+def _summarised(queries, keys, values, max_key_bins):
+    """Validated queries and the exact summary of the keys (see :mod:`nwcore.keyview`)."""
     queries = as_finite_vector(queries, "queries")
-    keys = np.sort(as_finite_vector(keys, "keys"))
-    kernel = pooling_kernel(kernel)
-    if kernel == "constant":
-        return np.full(queries.shape, float(keys.size))
-    h = check_bandwidth(bandwidth)
-    sums = np.zeros(queries.size)
-    squares = np.zeros(queries.size)
-    for rows, _, tiles in kernel_tiles(queries, keys, kernel, h):
-        for _, tile in tiles:
-            sums[rows] += tile.sum(axis=1)
-            squares[rows] += np.einsum("ij,ij->i", tile, tile)
-    return np.divide(sums * sums, squares, out=np.zeros(queries.size), where=squares > 0)
+    keys = as_finite_vector(keys, "keys")
+    values = as_finite_vector(values, "values")
+    check_same_length(keys, values)
+    return queries, summarise_keys(keys, values, max_columns=max_key_bins)
+
+
+def _cells(queries, summary: KeySummary, result) -> AttentionCells:
+    return AttentionCells(
+        weights=result.weights, query_axis=Axis(queries, *cell_edges(queries)),
+        key_axis=Axis(summary.column_centres, summary.column_lo, summary.column_hi),
+        key_values=summary.column_values, key_counts=summary.column_counts,
+        binned=summary.grouped, n_keys=int(summary.keys.size))
 
 
 def query_detail(query, keys, values, *, kernel: str = "gaussian", bandwidth: float = 1.0):
@@ -178,12 +137,14 @@ def query_detail(query, keys, values, *, kernel: str = "gaussian", bandwidth: fl
 def fit_frame(queries, keys, values, *, kernel: str = "gaussian",
               bandwidth: float = 1.0) -> pd.DataFrame:
     """Per query: index qi, x, prediction ŷ(x) and the effective number of keys 1/Σα²."""
-    queries = as_finite_vector(queries, "queries")
-    predictions = nadaraya_watson(queries, keys, values, kernel=pooling_kernel(kernel),
-                                  bandwidth=bandwidth)
-    n_effective = effective_keys_per_query(queries, keys, kernel=kernel, bandwidth=bandwidth)
-    return pd.DataFrame({"qi": np.arange(queries.size), "x": queries, "prediction": predictions,
-                         "effective_keys": n_effective})
+    queries, summary = _summarised(queries, keys, values, MAX_KEY_BINS)
+    return _fit_table(queries, attention_pass(queries, summary, pooling_kernel(kernel),
+                                              check_bandwidth(bandwidth)))
+
+
+def _fit_table(queries, result) -> pd.DataFrame:
+    return pd.DataFrame({"qi": np.arange(queries.size), "x": queries, "prediction": result.fit,
+                         "effective_keys": result.effective_keys})
 
 
 def display_points(keys, values, *, limit: int = MAX_POINTS_SHOWN, seed: int = 0):
@@ -209,18 +170,6 @@ def curves_frame(fit: pd.DataFrame, *, truth: pd.DataFrame | None, average: floa
 
 
 
-def _cell_edges(centres):
-    """Edges halfway between sorted neighbours; the outer cells are as wide as their neighbour."""
-    centres = np.asarray(centres, dtype=np.float64)
-    if centres.size == 1:
-        half = 0.5 if centres[0] == 0 else 0.05 * abs(centres[0])
-        return centres - half, centres + half
-    mid = 0.5 * (centres[1:] + centres[:-1])
-    lo = np.concatenate(([centres[0] - (mid[0] - centres[0])], mid))
-    hi = np.concatenate((mid, [centres[-1] + (centres[-1] - mid[-1])]))
-    return lo, hi
-
-
 @dataclass(frozen=True)
 class ExplorerView:
     """Everything the Explore page draws for one setting of the controls."""
@@ -234,10 +183,21 @@ class ExplorerView:
     dominated_queries: int       # queries where one key takes nearly all the weight
 
 
+def view_summary(dataset: Dataset, *, n_queries: int = 50,
+                 max_key_bins: int = MAX_KEY_BINS) -> KeySummary:
+    """The keys of a dataset as its views sum over them: exact, or binned on a fine grid when
+    the view would take more than the engine's binned threshold of kernel evaluations (then a
+    move costs the same at 1e6 keys as at 1e4). Make it once per dataset and pass it on."""
+    binned = wants_binned(n_queries, dataset.keys.size)
+    return summarise_keys(dataset.keys, dataset.values, max_columns=max_key_bins, binned=binned)
+
+
 def explorer_view(dataset, *, pooling: str, bandwidth: float, n_queries: int = 50,
                   equal_widths: bool = False, local_linear: bool = False,
-                  max_key_bins: int = MAX_KEY_BINS) -> ExplorerView:
-    """Fit, attention cells and diagnostics for a dataset and a pooling choice.
+                  max_key_bins: int = MAX_KEY_BINS,
+                  summary: KeySummary | None = None) -> ExplorerView:
+    """Fit, attention cells and diagnostics for a dataset and a pooling choice, from one pass
+    over its keys (:func:`view_summary`, made here when not given).
 
     ``local_linear`` adds the local linear fit at the same kernel and bandwidth as a curve.
     With ``equal_widths`` the compact kernels get the bandwidth whose kernel std equals that of a
@@ -246,16 +206,17 @@ def explorer_view(dataset, *, pooling: str, bandwidth: float, n_queries: int = 5
     kernel = pooling_kernel(pooling)
     h = equivalent_bandwidth(kernel, bandwidth) if equal_widths else check_bandwidth(bandwidth)
     queries = dataset.queries(n_queries)
-    keys, values = dataset.keys, dataset.values
-    fit = fit_frame(queries, keys, values, kernel=kernel, bandwidth=h)
-    cells = attention_cells(queries, keys, values, kernel=kernel, bandwidth=h,
-                            max_key_bins=max_key_bins)
-    extra = {}
-    if local_linear and kernel != "constant":
-        extra["local linear"] = local_linear_fit(queries, keys, values, kernel=kernel,
-                                                 bandwidth=h)
-    curves = curves_frame(fit, truth=dataset.truth_curve(), average=float(values.mean()),
-                          extra=extra)
+    if summary is None:
+        summary = view_summary(dataset, n_queries=n_queries, max_key_bins=max_key_bins)
+    if not summary.resolves(kernel, h):  # a bandwidth below the grid's reach, or the boxcar
+        summary = summarise_keys(dataset.keys, dataset.values, max_columns=max_key_bins)
+    with_line = local_linear and kernel != "constant"
+    result = attention_pass(queries, summary, kernel, h, with_local_linear=with_line)
+    fit = _fit_table(queries, result)
+    cells = _cells(queries, summary, result)
+    extra = {"local linear": result.local_linear} if with_line else {}
+    curves = curves_frame(fit, truth=dataset.truth_curve(),
+                          average=float(dataset.values.mean()), extra=extra)
     n_effective = fit["effective_keys"].to_numpy()
     return ExplorerView(
         queries=queries, kernel_bandwidth=h, fit=fit, cells=cells,
@@ -269,12 +230,14 @@ def comparison_panels(dataset, kernels, widths, *, equal_widths: bool = False,
                       n_queries: int = 50, max_key_bins: int = 60):
     """For each kernel (row) and width (column): (:class:`AttentionCells`, fit curves) for the
     Compare grid."""
+    summary = view_summary(dataset, n_queries=n_queries, max_key_bins=max_key_bins)
     panels = []
     for kernel in kernels:
         row = []
         for width in widths:
             view = explorer_view(dataset, pooling=kernel, bandwidth=width, n_queries=n_queries,
-                                 equal_widths=equal_widths, max_key_bins=max_key_bins)
+                                 equal_widths=equal_widths, max_key_bins=max_key_bins,
+                                 summary=summary)
             row.append((view.cells, view.curves))
         panels.append(row)
     return panels
@@ -373,23 +336,3 @@ def learned_pooling_run(dataset: Dataset, *, lr: float, epochs: int, w0: float,
     return TrainingRun(dataset_key=dataset.key, n_trained=int(keys.size), history=history,
                        loo_curve=pd.DataFrame({"w": grid_w, "error": curve_error}),
                        best_w=float(grid_w[np.nanargmin(curve_error)]))
-
-
-@dataclass(frozen=True, eq=False)
-class Panel:
-    """A fit and its attention matrix, drawn side by side with others."""
-
-    points: pd.DataFrame
-    curves: pd.DataFrame
-    cells: AttentionCells
-
-
-def learned_panels(dataset: Dataset, learned_h: float) -> dict[str, Panel]:
-    """The learned model (Gaussian, h = 1/w) next to d2l's nonparametric pooling (h = 1)."""
-    points = display_points(dataset.keys, dataset.values)
-    panels = {}
-    for title, h in ((f"learned, h = 1/w = {learned_h:.3g}", learned_h),
-                     ("nonparametric, h = 1", 1.0)):
-        view = explorer_view(dataset, pooling="gaussian", bandwidth=h)
-        panels[title] = Panel(points=points, curves=view.curves, cells=view.cells)
-    return panels

@@ -7,11 +7,30 @@ import streamlit as st
 import nwcore
 from nwcore.charts import explorer_chart_from_tables, explorer_tables, pinned_query_chart
 from nwcore.kernels import COMPACT_KERNELS
-from nwcore.views import display_points, explorer_view, kernel_curve_at, query_detail
+from nwcore.views import (
+    display_points,
+    explorer_view,
+    kernel_curve_at,
+    query_detail,
+    view_summary,
+)
 from ui.charts import ChartSpec, show_chart, to_spec
 from ui.controls import bandwidth_control, pooling_control, set_bandwidth
 from ui.share import share_and_export
 from ui.state import dataset, store, sync_url, widget_key
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def cached_summary(dataset_key: str, _data: nwcore.Dataset, n_queries: int):
+    """The keys as the views sum over them, made once per dataset (binned when very many);
+    shared read-only, so not copied on every move."""
+    return view_summary(_data, n_queries=n_queries)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_points(dataset_key: str, _data: nwcore.Dataset):
+    """The training points the charts draw (a fixed subset of very large data)."""
+    return display_points(_data.keys, _data.values)
 
 
 @st.cache_data(max_entries=96, show_spinner=False)
@@ -19,8 +38,9 @@ def cached_view(dataset_key: str, _data: nwcore.Dataset, pooling: str, h: float,
                 equal_widths: bool, local_linear: bool):
     """The view's tables, and the tables its linked chart draws, cached by the controls."""
     view = explorer_view(_data, pooling=pooling, bandwidth=h, n_queries=n_queries,
-                         equal_widths=equal_widths, local_linear=local_linear)
-    tables = explorer_tables(display_points(_data.keys, _data.values), view.curves, view.fit,
+                         equal_widths=equal_widths, local_linear=local_linear,
+                         summary=cached_summary(dataset_key, _data, n_queries))
+    tables = explorer_tables(cached_points(dataset_key, _data), view.curves, view.fit,
                              view.cells)
     return view, tables
 

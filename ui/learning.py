@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import streamlit as st
 
 import nwcore
-from nwcore.views import learned_panels
+from ui.explore import cached_points, cached_view
 
 TRAINING_DEFAULTS = {"lr": 0.5, "epochs": 5, "w0": 0.5, "leave_one_out": True, "loss": "sum"}
 
@@ -24,11 +26,23 @@ def train(data: nwcore.Dataset, *, lr: float, epochs: int, w0: float, leave_one_
     return run
 
 
-def trained_views(data: nwcore.Dataset, run: nwcore.TrainingRun):
-    """The learned model (h = 1/w) next to d2l's nonparametric pooling (h = 1)."""
-    return _panels(data.key, data, 1.0 / float(run.history["w"].iloc[-1]))
+@dataclass(frozen=True)
+class Panel:
+    """What one learned-pooling panel draws: the points, the fit curves, the attention matrix."""
+
+    points: object
+    curves: object
+    cells: object
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _panels(dataset_key: str, _data: nwcore.Dataset, learned_h: float):
-    return learned_panels(_data, learned_h)
+def trained_views(data: nwcore.Dataset, run: nwcore.TrainingRun) -> dict[str, Panel]:
+    """The learned model (Gaussian, h = 1/w) next to d2l's nonparametric pooling (h = 1), from
+    the Explore page's cached views."""
+    learned_h = 1.0 / float(run.history["w"].iloc[-1])
+    points = cached_points(data.key, data)
+    panels = {}
+    for title, h in ((f"learned, h = 1/w = {learned_h:.3g}", learned_h),
+                     ("nonparametric, h = 1", 1.0)):
+        view, _ = cached_view(data.key, data, "gaussian", h, 50, False, False)
+        panels[title] = Panel(points=points, curves=view.curves, cells=view.cells)
+    return panels
