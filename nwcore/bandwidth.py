@@ -22,6 +22,7 @@ binned sums of :mod:`nwcore.binning` (keys the grid cannot resolve are redone ex
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -79,36 +80,92 @@ def select_bandwidth(keys, values, *, method: str = "loo_cv", kernel: str = "gau
     if method not in SELECTION_METHODS:
         raise ValueError(f"unknown bandwidth method {method!r}; choose one of "
                          f"{', '.join(SELECTION_METHODS)}.")
+    if method in ("silverman", "scott"):
+        keys = as_finite_vector(keys, "keys")
+        rule = scott_bandwidth if method == "scott" else silverman_bandwidth
+        return equivalent_bandwidth(check_kernel(kernel), rule(keys))
+    return search_bandwidths(keys, values, kernel=kernel, methods=(method,)).chosen[method]
+
+
+@dataclass(frozen=True, eq=False)
+class BandwidthSearch:
+    """Leave-one-out CV and GCV over a grid of bandwidths (NaN where undefined or not asked
+    for), and the bandwidth each criterion chooses (:func:`search_bandwidths`)."""
+
+    grid: np.ndarray
+    loo_cv: np.ndarray
+    gcv: np.ndarray
+    chosen: dict[str, float]
+
+
+def search_bandwidths(keys, values, *, kernel: str = "gaussian", grid=None,
+                      methods=("loo_cv", "gcv")) -> BandwidthSearch:
+    """:func:`select_bandwidth` for the criteria in ``methods`` at once: both curves over one
+    grid of bandwidths in one pass over the keys, then a Brent search around each minimum.
+
+    ``grid`` defaults to :func:`select_bandwidth`'s; a given grid (the Bandwidth page's) is
+    searched where the criterion is meant to be searched: above the smallest h the binned path
+    resolves for large n and, for the leave-one-out search with a compact kernel, above the
+    smallest h that leaves no window empty.
+    """
+    for method in methods:
+        if method not in ("loo_cv", "gcv"):
+            raise ValueError(f"search_bandwidths minimises 'loo_cv' and 'gcv'; got {method!r}.")
     keys = as_finite_vector(keys, "keys")
     values = as_finite_vector(values, "values")
     check_same_length(keys, values)
     kernel = check_kernel(kernel)
-    rule = scott_bandwidth if method == "scott" else silverman_bandwidth
-    rule_of_thumb = equivalent_bandwidth(kernel, rule(keys))
+    rule_of_thumb = equivalent_bandwidth(kernel, silverman_bandwidth(keys))
     span = float(keys.max() - keys.min())
-    if method in ("silverman", "scott") or kernel == "constant" or span == 0.0:
-        return rule_of_thumb
+    alike = kernel == "constant" or span == 0.0  # every h fits alike: the rule of thumb
+    if alike and grid is None:
+        undefined = np.empty(0)
+        return BandwidthSearch(grid=undefined, loo_cv=undefined, gcv=undefined,
+                               chosen=dict.fromkeys(methods, rule_of_thumb))
     data = _prepare(keys, values, kernel, "auto")
-    low, high = SEARCH_RANGE[0] * span, SEARCH_RANGE[1] * span
-    if tiles.prefers_binned(float(keys.size) ** 2):  # exact sums at tiny h would take minutes
+    lows = {method: _search_low(data[0], kernel, method, span) for method in methods}
+    if grid is None:
+        low = max(lows.values())
+        grid = np.geomspace(low, max(SEARCH_RANGE[1] * span, 10.0 * low), SEARCH_POINTS)
+    else:
+        grid = _check_bandwidths(grid)
+    loo_cv, gcv = _curves(*data, grid, with_gcv="gcv" in methods)
+    curves = {"loo_cv": loo_cv, "gcv": gcv}
+    chosen = {}
+    for method in methods:
+        if alike:
+            chosen[method] = rule_of_thumb
+            continue
+        searched = np.where(grid >= lows[method] * (1.0 - 1e-12), curves[method], np.nan)
+        chosen[method] = (_refine(data, grid, searched, method) if np.any(np.isfinite(searched))
+                          else rule_of_thumb)
+    return BandwidthSearch(grid=grid, loo_cv=loo_cv, gcv=gcv, chosen=chosen)
+
+
+def _search_low(sorted_keys, kernel, method, span):
+    """Where a criterion's search starts (see :func:`search_bandwidths`)."""
+    low = SEARCH_RANGE[0] * span
+    if tiles.prefers_binned(float(sorted_keys.size) ** 2):  # exact sums at tiny h: minutes
         low = max(low, binning.smallest_bandwidth(span))
     if method == "loo_cv" and kernel in COMPACT_KERNELS:
-        low = max(low, _smallest_covering_bandwidth(data[0], kernel))
-        high = max(high, 10.0 * low)
-    grid = np.geomspace(low, high, SEARCH_POINTS)
+        low = max(low, _smallest_covering_bandwidth(sorted_keys, kernel))
+    return low
+
+
+def _refine(data, grid, curve, method):
+    """Brent's bounded search in log h between the grid neighbours of the curve's minimum."""
+    from scipy.optimize import minimize_scalar  # imported when first needed: it is slow to load
+
     which, with_gcv = (0, False) if method == "loo_cv" else (1, True)
-    curve = _curves(*data, grid, with_gcv=with_gcv)[which]
-    if not np.any(np.isfinite(curve)):
-        return rule_of_thumb
     best = int(np.nanargmin(curve))
+    searched = np.flatnonzero(np.isfinite(curve))
 
     def criterion(log_h):
         value = _curves(*data, np.array([math.exp(log_h)]), with_gcv=with_gcv)[which][0]
         return value if np.isfinite(value) else np.inf
 
-    from scipy.optimize import minimize_scalar  # imported when first needed: it is slow to load
-
-    bounds = (math.log(grid[max(best - 1, 0)]), math.log(grid[min(best + 1, grid.size - 1)]))
+    bounds = (math.log(grid[max(best - 1, searched[0])]),
+              math.log(grid[min(best + 1, grid.size - 1)]))
     # inf marks an h where the criterion is undefined: a parabola step through it is NaN, which
     # Brent's method rejects (it takes a golden-section step instead), so its warning is noise.
     with np.errstate(invalid="ignore"):

@@ -366,12 +366,12 @@ def bandwidth_landscape_chart(curves: pd.DataFrame, markers: pd.DataFrame, *,
     h_scale = alt.Scale(type="log", domain=[h_min, h_max], nice=False)
     h_axis = alt.X("h:Q", title="bandwidth h (log scale)", scale=h_scale)
     drawable = curves[np.isfinite(curves["error"]) & (curves["error"] > 0)]
+    shown = [c for c in CRITERION_COLOURS if c in set(curves["criterion"])]  # legend: what applies
     lines = alt.Chart(drawable).mark_line(strokeWidth=2.5).encode(
         x=h_axis,
         y=alt.Y("error:Q", title="mean squared error (log scale)", scale=alt.Scale(type="log")),
         color=alt.Color("criterion:N", title=None, legend=alt.Legend(orient="top"),
-                        scale=alt.Scale(domain=list(CRITERION_COLOURS),
-                                        range=list(CRITERION_COLOURS.values()))),
+                        scale=alt.Scale(domain=shown, range=[CRITERION_COLOURS[c] for c in shown])),
         tooltip=[alt.Tooltip("criterion:N"), alt.Tooltip("h:Q", format=".4g"),
                  alt.Tooltip("error:Q", format=".4g")],
     )

@@ -16,13 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ._validation import as_finite_vector, check_bandwidth, check_same_length
-from .bandwidth import (
-    gcv_curve,
-    loo_cv_curve,
-    scott_bandwidth,
-    select_bandwidth,
-    silverman_bandwidth,
-)
+from .bandwidth import loo_cv_curve, scott_bandwidth, search_bandwidths, silverman_bandwidth
 from .data import Dataset, true_function
 from .keyview import KeySummary, attention_pass, cell_edges, summarise_keys, wants_binned
 from .kernels import equivalent_bandwidth, kernel_values, pooling_kernel
@@ -280,13 +274,14 @@ class Landscape:
 def bandwidth_landscape(dataset: Dataset, kernel: str, *, points: int = 60) -> Landscape:
     """Leave-one-out CV, GCV and (when the truth is known) the true error of NW at ``points``
     log-spaced bandwidths over the dataset's bandwidth range, with the rules of thumb, the
-    criteria's minima and d2l's widths as markers."""
+    criteria's minima and (for generated data, in d2l's units) d2l's widths as markers. LOO and
+    GCV come from one pass over the keys per bandwidth, and their minima from one search
+    (:func:`search_bandwidths`)."""
     keys, values = dataset.keys, dataset.values
     grid = np.geomspace(*dataset.bandwidth_range(), points)
-    parts = [pd.DataFrame({"h": grid, "error": loo_cv_curve(keys, values, grid, kernel=kernel),
-                           "criterion": "leave-one-out CV"}),
-             pd.DataFrame({"h": grid, "error": gcv_curve(keys, values, grid, kernel=kernel),
-                           "criterion": "GCV"})]
+    search = search_bandwidths(keys, values, kernel=kernel, grid=grid)
+    parts = [pd.DataFrame({"h": grid, "error": search.loo_cv, "criterion": "leave-one-out CV"}),
+             pd.DataFrame({"h": grid, "error": search.gcv, "criterion": "GCV"})]
     if dataset.function is not None:
         queries = dataset.queries()
         truth = true_function(dataset.function, queries)
@@ -297,13 +292,16 @@ def bandwidth_landscape(dataset: Dataset, kernel: str, *, points: int = 60) -> L
                                    "criterion": "true error (vs f)"}))
     curves = pd.concat(parts, ignore_index=True)  # NaN where a criterion is undefined
     choices = {
-        "CV minimum": select_bandwidth(keys, values, method="loo_cv", kernel=kernel),
-        "GCV minimum": select_bandwidth(keys, values, method="gcv", kernel=kernel),
+        "CV minimum": search.chosen["loo_cv"],
+        "GCV minimum": search.chosen["gcv"],
         "Silverman": silverman_bandwidth(keys),
         "Scott": scott_bandwidth(keys),
-        "d2l classic (h = 1)": 1.0,
     }
-    marker_rows = list(choices.items()) + [(f"d2l new σ = {w:g}", w) for w in D2L_NEW_WIDTHS]
+    d2l_widths = []
+    if dataset.source == "generated":  # d2l's widths are in its data's units
+        choices["d2l classic (h = 1)"] = 1.0
+        d2l_widths = [(f"d2l new σ = {w:g}", w) for w in D2L_NEW_WIDTHS]
+    marker_rows = list(choices.items()) + d2l_widths
     markers = pd.DataFrame(marker_rows, columns=["label", "h"])
     return Landscape(curves=curves, markers=markers, choices=choices)
 

@@ -146,3 +146,19 @@ def test_comparison_grid_and_other_builders(transposed):
     for chart in (charts.kernel_shapes_chart(equal_widths=True),
                   charts.scatter_chart(DATA.frame)):
         assert spec(chart)
+
+
+def test_landscape_of_uploaded_data_shows_only_what_applies():
+    rng = np.random.default_rng(4)
+    x = np.sort(rng.uniform(2.4, 57.6, 120))
+    frame = __import__("pandas").DataFrame({"x": x, "y": 50 * np.sin(x / 8) + rng.normal(0, 20,
+                                                                                         120)})
+    uploaded = nwcore.Dataset(frame=frame, label="mcycle-like", source="uploaded")
+    landscape = views.bandwidth_landscape(uploaded, "gaussian")
+    assert set(landscape.curves["criterion"]) == {"leave-one-out CV", "GCV"}
+    assert not any("d2l" in label for label in landscape.markers["label"])
+    built = spec(charts.bandwidth_landscape_chart(landscape.curves, landscape.markers))
+    assert "true error" not in json.dumps(built)
+    generated = views.bandwidth_landscape(DATA, "gaussian")
+    assert "true error (vs f)" in set(generated.curves["criterion"])
+    assert "d2l classic (h = 1)" in generated.choices
