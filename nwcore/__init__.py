@@ -36,6 +36,16 @@ from .bandwidth import (
 )
 from .learning import TrainingHistory, loss_and_gradient, train_parametric
 from .estimator import LocalLinear, NadarayaWatson
+from .vectors import (
+    dot_product_attention,
+    dot_product_weights,
+    select_vector_bandwidth,
+    vector_attention_weights,
+    vector_empty_windows,
+    vector_gcv_curve,
+    vector_loo_cv_curve,
+    vector_nadaraya_watson,
+)
 from .charts import show_heatmaps
 
 __all__ = [
@@ -44,6 +54,8 @@ __all__ = [
     "csv_bytes",
     "d2l_queries",
     "Dataset",
+    "dot_product_attention",
+    "dot_product_weights",
     "effective_keys",
     "empty_windows",
     "equivalent_bandwidth",
@@ -71,6 +83,7 @@ __all__ = [
     "read_table",
     "scott_bandwidth",
     "select_bandwidth",
+    "select_vector_bandwidth",
     "show_heatmaps",
     "silverman_bandwidth",
     "Table",
@@ -78,6 +91,11 @@ __all__ = [
     "TrainingHistory",
     "true_function",
     "UploadError",
+    "vector_attention_weights",
+    "vector_empty_windows",
+    "vector_gcv_curve",
+    "vector_loo_cv_curve",
+    "vector_nadaraya_watson",
     "VIEW_PARAMS",
     "XYData",
 ]
