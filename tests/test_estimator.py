@@ -117,3 +117,16 @@ def test_vector_keys_use_the_vector_functions():
     with pytest.raises(ValueError, match="LocalLinear works on one x column"):
         nwcore.LocalLinear(bandwidth=1.0).fit(keys, values)
 
+
+def test_value_columns_give_class_probabilities(data):
+    keys, _, queries = data
+    labels = np.where(keys < 2.5, "left", "right")
+    encoded, classes = nwcore.one_hot(labels)
+    model = nwcore.NadarayaWatson(bandwidth=0.4).fit(keys, encoded)
+    probabilities = model.predict(queries)
+    assert probabilities.shape == (queries.size, 2)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-12)
+    np.testing.assert_allclose(probabilities, nwcore.class_probabilities(
+        queries, keys, labels, bandwidth=0.4)[0], atol=1e-15)
+    assert list(nwcore.labels_from_probabilities(probabilities[[0, -1]], classes)) == \
+        ["left", "right"]
