@@ -54,6 +54,7 @@ from .classification import (
     one_hot,
     select_classification_bandwidth,
 )
+from .scoring import SCORING_FORMS, ScoringFit, scoring_loss_and_gradient, train_scoring
 from .charts import show_heatmaps
 
 __all__ = [
@@ -94,6 +95,9 @@ __all__ = [
     "PRESETS",
     "query_grid",
     "read_table",
+    "SCORING_FORMS",
+    "scoring_loss_and_gradient",
+    "ScoringFit",
     "scott_bandwidth",
     "select_bandwidth",
     "select_classification_bandwidth",
@@ -102,6 +106,7 @@ __all__ = [
     "silverman_bandwidth",
     "Table",
     "train_parametric",
+    "train_scoring",
     "TrainingHistory",
     "true_function",
     "UploadError",
