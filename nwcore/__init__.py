@@ -55,6 +55,7 @@ from .classification import (
     select_classification_bandwidth,
 )
 from .scoring import SCORING_FORMS, ScoringFit, scoring_loss_and_gradient, train_scoring
+from .consistency import ConsistencyResult, consistency_experiment, fit_log_slope
 from .charts import show_heatmaps
 
 __all__ = [
@@ -62,6 +63,8 @@ __all__ = [
     "average_pooling",
     "class_probabilities",
     "ClassificationCriteria",
+    "consistency_experiment",
+    "ConsistencyResult",
     "csv_bytes",
     "d2l_queries",
     "Dataset",
@@ -72,6 +75,7 @@ __all__ = [
     "equivalent_bandwidth",
     "excel_sheet_names",
     "extract_xy",
+    "fit_log_slope",
     "format_view_params",
     "FUNCTIONS",
     "gcv_curve",
