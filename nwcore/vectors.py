@@ -211,6 +211,18 @@ def select_vector_bandwidth(keys, values, *, method: str = "loo_cv",
     return rule if chosen is None else chosen
 
 
+def uses_vector_path(*arrays) -> bool:
+    """Whether any argument is a matrix (2-D): the 1-D public functions hand those to this
+    module. Inputs NumPy cannot shape (ragged lists) give False: the 1-D checks explain them."""
+    for array in arrays:
+        try:
+            if np.ndim(array) == 2:
+                return True
+        except ValueError:
+            continue
+    return False
+
+
 # --- shared with classification and consistency ------------------------------------------------
 
 def rule_of_thumb_bandwidth(keys, rule, kernel):

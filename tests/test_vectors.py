@@ -383,3 +383,10 @@ def test_rules_of_thumb_need_no_leave_one_out():
     assert h == pytest.approx(1.059 * spread * n ** (-1 / 6), rel=1e-12)
     with pytest.raises(ValueError, match="capped"):
         nwcore.select_vector_bandwidth(keys, values, method="loo_cv")
+
+
+def test_uses_vector_path_picks_matrices_only():
+    assert vectors.uses_vector_path([1.0, 2.0], np.zeros((3, 2)))
+    assert vectors.uses_vector_path([1.0], [2.0], [[1.0, 0.0]])
+    assert not vectors.uses_vector_path([1.0, 2.0], 3.0, np.arange(4.0))
+    assert not vectors.uses_vector_path([[1.0, 2.0], [3.0]], [1.0])  # ragged: left to 1-D checks
