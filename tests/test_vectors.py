@@ -58,9 +58,9 @@ def test_gaussian_matches_statsmodels_kernelreg_local_constant(h):
 @pytest.mark.parametrize("kernel", RADIAL)
 @pytest.mark.parametrize("h", [1e-3, 0.04, 0.4, 3.0])
 def test_tiled_sums_match_the_dense_weights(kernel, h):
-    """3000 keys and 900 queries: several key chunks and query tiles, pruning at small h."""
-    keys, values = _plane(3000, columns=2)
-    queries = _grid(30)
+    """1600 keys and 625 queries: several key chunks and query tiles, pruning at small h."""
+    keys, values = _plane(1600, columns=2)
+    queries = _grid(25)
     tiled = nwcore.vector_nadaraya_watson(queries, keys, values, kernel=kernel, bandwidth=h)
     dense = _dense_fit(queries, keys, values, kernel, h)
     np.testing.assert_array_equal(np.isnan(tiled), np.isnan(dense))
@@ -72,9 +72,9 @@ def test_tiled_sums_match_the_dense_weights(kernel, h):
 @pytest.mark.parametrize("h", [1e-6, 0.01, 0.3, 3.0])
 def test_single_coordinate_keys_match_the_one_dimensional_path(kernel, h):
     rng = np.random.default_rng(3)
-    keys = rng.uniform(0.0, 5.0, 1500)
+    keys = rng.uniform(0.0, 5.0, 1100)
     values = np.sin(keys) + rng.normal(0.0, 0.2, keys.size)
-    queries = np.linspace(-1.0, 6.0, 700)
+    queries = np.linspace(-1.0, 6.0, 600)
     one_d = nwcore.nadaraya_watson(queries, keys, values, kernel=kernel, bandwidth=h,
                                    method="exact")
     vector = nwcore.vector_nadaraya_watson(queries[:, None], keys[:, None], values,
@@ -87,7 +87,7 @@ def test_single_coordinate_keys_match_the_one_dimensional_path(kernel, h):
 
 
 @pytest.mark.parametrize("dimension", [2, 3, 16])
-@pytest.mark.parametrize("h", [0.1, 0.5, 1.0, 3.0])
+@pytest.mark.parametrize("h", [0.1, 0.5, 3.0])
 def test_unit_sphere_gaussian_is_dot_product_attention_with_scale_one_over_h_squared(dimension,
                                                                                       h):
     """‖q - k‖² = 2 - 2 q·k on the sphere, so softmax(-‖q - k‖²/2h²) = softmax(q·k / h²)."""
@@ -356,10 +356,10 @@ def test_selected_bandwidth_minimises_the_criterion_in_two_dimensions():
 
 
 @pytest.mark.parametrize("kernel", RADIAL)
-@pytest.mark.parametrize("h", [0.02, 0.3, 3.0])
+@pytest.mark.parametrize("h", [0.05, 1.0])
 def test_excluded_keys_get_no_weight_in_any_chunk(kernel, h):
     """kernel_sums' self_index, with excluded keys scattered over every chunk (a permutation)."""
-    keys, values = _plane(2500, seed=8)
+    keys, values = _plane(1300, seed=8)
     excluded = np.random.default_rng(9).permutation(keys.shape[0])
     sums, log2_scale = vectors.kernel_sums(keys, keys, values[:, None], kernel, h,
                                            self_index=excluded)
