@@ -78,3 +78,24 @@ def check_method(method) -> str:
     if not isinstance(method, str) or method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}.")
     return method
+
+
+def as_finite_matrix(values, name: str, *, allow_empty: bool = False) -> np.ndarray:
+    """Return ``values`` as a 2-D float64 array (a vector becomes one column), or raise.
+
+    Rows are points (or value vectors), columns their coordinates; the checks are those of
+    :func:`as_finite_vector`, on every entry.
+    """
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name} must be numbers; could not convert them ({error}).") from None
+    if array.ndim < 2:
+        array = array.reshape(-1, 1)
+    if array.ndim != 2:
+        raise ValueError(f"{name} must be a vector or a matrix (rows × columns); got an array "
+                         f"of shape {array.shape}.")
+    if array.shape[1] == 0:
+        raise ValueError(f"{name} has no columns; give at least one coordinate.")
+    as_finite_vector(array.ravel(), name, allow_empty=allow_empty)
+    return array

@@ -33,6 +33,8 @@ from .kernels import COMPACT_KERNELS, REGISTRY, check_kernel, equivalent_bandwid
 from .tiles import local_sums, nearest_other_key
 
 SELECTION_METHODS = ("loo_cv", "gcv", "silverman", "scott")
+#: Criteria for class labels (Parzen-window classification, :mod:`nwcore.classification`).
+CLASSIFICATION_SELECTION_METHODS = ("loo_log_loss", "loo_error_rate")
 #: The grid search spans [1e-3, 10] × the key range, in this many log-spaced bandwidths.
 SEARCH_RANGE = (1e-3, 10.0)
 SEARCH_POINTS = 40
@@ -43,27 +45,27 @@ SEARCH_TOLERANCE = 1e-3
 def silverman_bandwidth(x) -> float:
     """Silverman's rule of thumb 0.9 · A · n^(-1/5) (a Gaussian-kernel h; see the module notes)."""
     x = as_finite_vector(x, "x")
-    return 0.9 * _robust_spread(x) * x.size ** -0.2
+    return 0.9 * robust_spread(x) * x.size ** -0.2
 
 
 def scott_bandwidth(x) -> float:
     """Scott's rule of thumb 1.059 · A · n^(-1/5) (a Gaussian-kernel h; see the module notes)."""
     x = as_finite_vector(x, "x")
-    return 1.059 * _robust_spread(x) * x.size ** -0.2
+    return 1.059 * robust_spread(x) * x.size ** -0.2
 
 
 def loo_cv_curve(keys, values, bandwidths, *, kernel: str = "gaussian",
                  method: str = "auto") -> np.ndarray:
     """Leave-one-out mean squared error of Nadaraya–Watson at each bandwidth (NaN if undefined)."""
     data = _prepare(keys, values, kernel, method)
-    return _curves(*data, _check_bandwidths(bandwidths), with_gcv=False)[0]
+    return _curves(*data, check_bandwidths(bandwidths), with_gcv=False)[0]
 
 
 def gcv_curve(keys, values, bandwidths, *, kernel: str = "gaussian",
               method: str = "auto") -> np.ndarray:
     """Generalised cross-validation mean((y - ŷ)²) / (1 - mean(W_ii))² at each bandwidth."""
     data = _prepare(keys, values, kernel, method)
-    return _curves(*data, _check_bandwidths(bandwidths), with_gcv=True)[1]
+    return _curves(*data, check_bandwidths(bandwidths), with_gcv=True)[1]
 
 
 def select_bandwidth(keys, values, *, method: str = "loo_cv", kernel: str = "gaussian") -> float:
@@ -76,10 +78,24 @@ def select_bandwidth(keys, values, *, method: str = "loo_cv", kernel: str = "gau
     the exact sums below would take minutes). For compact kernels the leave-one-out search starts
     at the smallest h that leaves no window empty, so every point counts. With the constant
     kernel, or keys that do not vary, every h fits alike: the rule of thumb is returned.
+
+    Keys of shape (n, d) or value columns go to :func:`nwcore.select_vector_bandwidth`; with
+    ``method`` "loo_log_loss" or "loo_error_rate", ``values`` are class labels and the bandwidth
+    minimises that leave-one-out classification criterion
+    (:func:`nwcore.select_classification_bandwidth`).
     """
+    if method in CLASSIFICATION_SELECTION_METHODS:
+        from .classification import select_classification_bandwidth  # it imports this module
+
+        return select_classification_bandwidth(keys, values, criterion=method[len("loo_"):],
+                                               kernel=kernel)
     if method not in SELECTION_METHODS:
         raise ValueError(f"unknown bandwidth method {method!r}; choose one of "
-                         f"{', '.join(SELECTION_METHODS)}.")
+                         f"{', '.join(SELECTION_METHODS + CLASSIFICATION_SELECTION_METHODS)}.")
+    from .vectors import select_vector_bandwidth, uses_vector_path  # it imports this module
+
+    if uses_vector_path(keys, values):
+        return select_vector_bandwidth(keys, values, method=method, kernel=kernel)
     if method in ("silverman", "scott"):
         keys = as_finite_vector(keys, "keys")
         rule = scott_bandwidth if method == "scott" else silverman_bandwidth
@@ -128,7 +144,7 @@ def search_bandwidths(keys, values, *, kernel: str = "gaussian", grid=None,
         low = max(lows.values())
         grid = np.geomspace(low, max(SEARCH_RANGE[1] * span, 10.0 * low), SEARCH_POINTS)
     else:
-        grid = _check_bandwidths(grid)
+        grid = check_bandwidths(grid)
     loo_cv, gcv = _curves(*data, grid, with_gcv="gcv" in methods)
     curves = {"loo_cv": loo_cv, "gcv": gcv}
     chosen = {}
@@ -188,7 +204,7 @@ def _prepare(keys, values, kernel, method):
     return keys[order], values[order] - 0.5 * (values.max() + values.min()), kernel, method
 
 
-def _check_bandwidths(bandwidths):
+def check_bandwidths(bandwidths):
     bandwidths = np.atleast_1d(np.asarray(bandwidths, dtype=object))
     if bandwidths.ndim != 1:
         raise ValueError("bandwidths must be a one-dimensional list of numbers.")
@@ -281,7 +297,7 @@ def _smallest_covering_bandwidth(sorted_keys, kernel):
     return widest if REGISTRY[kernel].closed else widest * (1.0 + 1e-6)
 
 
-def _robust_spread(x):
+def robust_spread(x):
     """min(std, IQR/1.349); the std if the IQR is 0; 1.0 if the keys do not vary."""
     if x.size < 2:
         return 1.0

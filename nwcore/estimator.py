@@ -2,17 +2,31 @@
 
 The constructor only stores its parameters; ``fit(x, y)`` validates them and the data, resolves
 a bandwidth rule ("silverman", "scott", "loo_cv", "gcv") into ``bandwidth_`` and returns self.
-x may be a vector or a single-column matrix (n × 1).
+x may be a vector or a single-column matrix (n × 1). ``NadarayaWatson`` also takes vector keys
+x (n × d, d ≥ 2) and value columns y (n × c, e.g. one-hot classes): it then uses
+:mod:`nwcore.vectors` (radial kernels in d dimensions, c predictions per query).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_finite_vector, check_bandwidth, check_method, check_same_length
+from ._validation import (
+    as_finite_matrix,
+    as_finite_vector,
+    check_bandwidth,
+    check_method,
+    check_same_length,
+)
 from .bandwidth import SELECTION_METHODS, select_bandwidth
 from .kernels import check_kernel
 from .pooling import SINGULAR_DESIGN_TOLERANCE, attention_weights, local_linear, nadaraya_watson
+from .vectors import (
+    check_value_columns,
+    select_vector_bandwidth,
+    vector_attention_weights,
+    vector_nadaraya_watson,
+)
 
 
 class NadarayaWatson:
@@ -20,7 +34,9 @@ class NadarayaWatson:
 
     Parameters: ``kernel`` (see :data:`nwcore.KERNELS`), ``bandwidth`` (a number > 0, or one of
     "silverman", "scott", "loo_cv", "gcv", resolved at fit) and ``method`` ("auto", "exact",
-    "binned"). Fitted attributes: ``keys_``, ``values_``, ``bandwidth_``.
+    "binned"; 1-D only). Fitted attributes: ``keys_``, ``values_``, ``bandwidth_``. With x of
+    d ≥ 2 columns, or y of c columns, ``keys_`` is (n × d), ``values_`` is y as given, and
+    ``predict`` returns (m,) or (m × c); rules as in :func:`nwcore.select_vector_bandwidth`.
     """
 
     _PARAMS = ("kernel", "bandwidth", "method")
@@ -34,15 +50,22 @@ class NadarayaWatson:
         """Store the training pairs and resolve the bandwidth; returns self."""
         kernel = check_kernel(self.kernel)
         check_method(self.method)
-        keys = _feature_vector(x, "x")
-        values = as_finite_vector(y, "y")
-        check_same_length(keys, values)
+        if _is_vector_problem(x, y):
+            if self.method == "binned":
+                raise ValueError("method='binned' works on one x column and one y column only; "
+                                 "use 'exact' or 'auto'.")
+            keys, select = as_finite_matrix(x, "x"), select_vector_bandwidth
+            columns, is_vector = check_value_columns(y, keys.shape[0])
+            values = columns[:, 0] if is_vector else columns
+        else:
+            keys, values, select = _feature_vector(x, "x"), as_finite_vector(y, "y"), \
+                select_bandwidth
+            check_same_length(keys, values)
         if isinstance(self.bandwidth, str):
             if self.bandwidth not in SELECTION_METHODS:
                 raise ValueError(f"unknown bandwidth rule {self.bandwidth!r}; give a number > 0 "
                                  f"or one of {', '.join(SELECTION_METHODS)}.")
-            self.bandwidth_ = select_bandwidth(keys, values, method=self.bandwidth,
-                                               kernel=kernel)
+            self.bandwidth_ = select(keys, values, method=self.bandwidth, kernel=kernel)
         else:
             self.bandwidth_ = check_bandwidth(self.bandwidth)
         self.keys_, self.values_ = keys, values
@@ -51,6 +74,9 @@ class NadarayaWatson:
     def predict(self, x) -> np.ndarray:
         """ŷ at each query x."""
         self._check_fitted()
+        if self.keys_.ndim == 2:
+            return vector_nadaraya_watson(x, self.keys_, self.values_, kernel=self.kernel,
+                                          bandwidth=self.bandwidth_, method=self.method)
         return nadaraya_watson(_feature_vector(x, "x", allow_empty=True), self.keys_,
                                self.values_, kernel=self.kernel, bandwidth=self.bandwidth_,
                                method=self.method)
@@ -58,6 +84,9 @@ class NadarayaWatson:
     def attention(self, x) -> np.ndarray:
         """Weights matrix (n_queries × n_keys): row q holds the weights ŷ(x_q) gives each y_i."""
         self._check_fitted()
+        if self.keys_.ndim == 2:
+            return vector_attention_weights(x, self.keys_, kernel=self.kernel,
+                                            bandwidth=self.bandwidth_)
         return attention_weights(_feature_vector(x, "x", allow_empty=True), self.keys_,
                                  kernel=self.kernel, bandwidth=self.bandwidth_)
 
@@ -90,8 +119,14 @@ class LocalLinear(NadarayaWatson):
     Bandwidth rules are those of :func:`nwcore.select_bandwidth` ("loo_cv" and "gcv" score the
     Nadaraya–Watson fit). ``attention`` returns the equivalent-kernel weights
     l_i(x) = α_i (1 + (x - x̄)(x_i - x̄) / s²), with x̄, s² the α-weighted mean and variance of the
-    keys (plain α where s² = 0): rows sum to 1 and may hold negative weights.
+    keys (plain α where s² = 0): rows sum to 1 and may hold negative weights. 1-D x and y only.
     """
+
+    def fit(self, x, y):
+        if _is_vector_problem(x, y):
+            raise ValueError("LocalLinear works on one x column and one y column; use "
+                             "NadarayaWatson for vector keys or value columns.")
+        return super().fit(x, y)
 
     def predict(self, x) -> np.ndarray:
         self._check_fitted()
@@ -110,6 +145,12 @@ class LocalLinear(NadarayaWatson):
         slope_factor = np.divide(queries - mean, variance, out=np.zeros_like(mean),
                                  where=regular)
         return alpha * (1.0 + slope_factor[:, None] * offsets)
+
+
+def _is_vector_problem(x, y):
+    """Vector keys (x with ≥ 2 columns) or value columns (y a matrix): the d-D path."""
+    x_shape = np.shape(x)
+    return (len(x_shape) == 2 and x_shape[1] != 1) or np.ndim(y) == 2
 
 
 def _feature_vector(x, name, *, allow_empty=False):

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import binning, tiles
+from . import binning, tiles, vectors
 from ._validation import as_finite_vector, check_bandwidth, check_method, check_same_length
 from .kernels import COMPACT_KERNELS, check_kernel, kernel_values, outside_support
 from .tiles import local_sums, nearest_key, sorting_order, windows_hold_every_key
@@ -53,8 +53,11 @@ def attention_weights(queries, keys, *, kernel: str = "gaussian", bandwidth: flo
     """Attention matrix α (n_queries × n_keys); each row is ≥ 0 and sums to 1.
 
     Rows of queries whose window holds no key (compact kernels only) are all zeros.
-    This builds the dense matrix: use it for what is shown, not for large fits.
+    This builds the dense matrix: use it for what is shown, not for large fits. Queries and keys
+    of shape (n, d) are vectors: α ∝ K(‖q − k‖/h) (:mod:`nwcore.vectors`).
     """
+    if vectors.uses_vector_path(queries, keys):
+        return vectors.vector_attention_weights(queries, keys, kernel=kernel, bandwidth=bandwidth)
     queries = as_finite_vector(queries, "queries", allow_empty=True)
     keys = as_finite_vector(keys, "keys")
     kernel = check_kernel(kernel)
@@ -83,8 +86,13 @@ def nadaraya_watson(queries, keys, values, *, kernel: str = "gaussian", bandwidt
 
     ``method``: "exact" (tiled sums over all keys in the window), "binned" (FFT on a grid,
     error ≤ 1e-5 × range of y for the Gaussian) or "auto". Queries whose window holds no key
-    (compact kernels) get NaN; see :func:`empty_windows`.
+    (compact kernels) get NaN; see :func:`empty_windows`. Queries and keys of shape (n, d), or
+    values of shape (n, c) (e.g. one-hot classes), go to :mod:`nwcore.vectors`: the result is
+    then (n_queries,) or (n_queries, c).
     """
+    if vectors.uses_vector_path(queries, keys, values):
+        return vectors.vector_nadaraya_watson(queries, keys, values, kernel=kernel,
+                                              bandwidth=bandwidth, method=method)
     queries, keys, values, kernel, h, method = _check_regression_args(
         queries, keys, values, kernel, bandwidth, method)
     if kernel == "constant":
@@ -122,6 +130,8 @@ def local_linear(queries, keys, values, *, kernel: str = "gaussian", bandwidth: 
 
 def empty_windows(queries, keys, *, kernel: str = "gaussian", bandwidth: float = 1.0):
     """Boolean mask of queries with no key inside |x - x_i| <= h (always False for non-compact)."""
+    if vectors.uses_vector_path(queries, keys):
+        return vectors.vector_empty_windows(queries, keys, kernel=kernel, bandwidth=bandwidth)
     queries = as_finite_vector(queries, "queries", allow_empty=True)
     keys = as_finite_vector(keys, "keys")
     kernel = check_kernel(kernel)
@@ -205,10 +215,10 @@ def _global_linear_fit(queries, keys, values):
     """Least-squares line (local linear with the constant kernel); mean(y) if x is constant."""
     if np.ptp(keys) <= CONSTANT_KEYS_TOLERANCE * np.abs(keys).max():
         return np.full(queries.shape, values.mean())
-    x = keys - keys.mean()
-    variance = np.einsum("i,i->", x, x)
-    slope = np.einsum("i,i->", x, values - values.mean()) / variance
-    return values.mean() + slope * (queries - keys.mean())
+    scale = np.ptp(keys)  # in units of the keys' range: x² cannot underflow (keys ~1e-286)
+    x = (keys - keys.mean()) / scale
+    slope = np.einsum("i,i->", x, values - values.mean()) / np.einsum("i,i->", x, x)
+    return values.mean() + slope * ((queries - keys.mean()) / scale)
 
 
 def _centred_values(values):

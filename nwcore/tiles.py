@@ -118,7 +118,7 @@ def kernel_tiles(queries, sorted_keys, kernel, h, *, self_index=None, every_key=
         shift, half_width = None, np.full(queries.shape, h * (1.0 + 1e-9))
     buffer = np.empty(min(TILE_ELEMENTS, queries.size * sorted_keys.size))  # no tile is larger
     start = 0
-    with _single_threaded_blas(queries.size * sorted_keys.size):
+    with single_threaded_blas(queries.size * sorted_keys.size):
         while start < queries.size:
             stop = _tile_stop(queries, start, h)
             tile_queries = queries[start:stop]
@@ -279,7 +279,7 @@ def sorting_order(values):
 
 
 
-def _single_threaded_blas(work):
+def single_threaded_blas(work):
     """Run the tiles' BLAS products on one thread (threadpoolctl, when installed).
 
     Threads are no help to products this narrow, and hurt when the other cores are busy.

@@ -37,7 +37,7 @@ def test_single_column_matrices_are_accepted(data):
     model = nwcore.NadarayaWatson(bandwidth=0.5).fit(keys[:, None], values)
     np.testing.assert_array_equal(model.predict(queries[:, None]), model.predict(queries))
     with pytest.raises(ValueError, match="one-dimensional"):
-        model.fit(np.column_stack([keys, keys]), values)
+        model.fit(np.zeros((len(keys), 2, 2)), values)
 
 
 @pytest.mark.parametrize("rule", ["silverman", "scott", "loo_cv", "gcv"])
@@ -94,3 +94,39 @@ def test_local_linear_estimator(data, kernel):
     weights = model.attention(queries)  # the equivalent kernel: ŷ = l(x) · y
     np.testing.assert_allclose(weights.sum(axis=1), 1.0, rtol=1e-12)
     np.testing.assert_allclose(weights @ values, expected, rtol=1e-9, atol=1e-9)
+
+
+def test_vector_keys_use_the_vector_functions():
+    rng = np.random.default_rng(0)
+    keys = rng.uniform(0.0, 5.0, (120, 2))
+    values = np.sin(keys[:, 0]) * keys[:, 1]
+    queries = rng.uniform(0.0, 5.0, (30, 2))
+    model = nwcore.NadarayaWatson(kernel="epanechnikov", bandwidth=1.5).fit(keys, values)
+    assert model.keys_.shape == (120, 2) and model.values_.shape == (120,)
+    np.testing.assert_array_equal(model.predict(queries), nwcore.vector_nadaraya_watson(
+        queries, keys, values, kernel="epanechnikov", bandwidth=1.5))
+    np.testing.assert_array_equal(model.attention(queries), nwcore.vector_attention_weights(
+        queries, keys, kernel="epanechnikov", bandwidth=1.5))
+    for rule in ("loo_cv", "gcv", "scott", "silverman"):
+        fitted = nwcore.NadarayaWatson(bandwidth=rule).fit(keys, values)
+        assert fitted.bandwidth_ == nwcore.select_vector_bandwidth(keys, values, method=rule)
+    with pytest.raises(ValueError, match="same number of coordinates"):
+        model.predict(queries[:, :1])
+    with pytest.raises(ValueError, match="binned"):
+        nwcore.NadarayaWatson(method="binned").fit(keys, values)
+    with pytest.raises(ValueError, match="LocalLinear works on one x column"):
+        nwcore.LocalLinear(bandwidth=1.0).fit(keys, values)
+
+
+def test_value_columns_give_class_probabilities(data):
+    keys, _, queries = data
+    labels = np.where(keys < 2.5, "left", "right")
+    encoded, classes = nwcore.one_hot(labels)
+    model = nwcore.NadarayaWatson(bandwidth=0.4).fit(keys, encoded)
+    probabilities = model.predict(queries)
+    assert probabilities.shape == (queries.size, 2)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-12)
+    np.testing.assert_allclose(probabilities, nwcore.class_probabilities(
+        queries, keys, labels, bandwidth=0.4)[0], atol=1e-15)
+    assert list(nwcore.labels_from_probabilities(probabilities[[0, -1]], classes)) == \
+        ["left", "right"]

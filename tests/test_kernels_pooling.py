@@ -378,7 +378,7 @@ GOOD = {"queries": [0.0, 1.0], "keys": [0.0, 1.0, 2.0], "values": [1.0, 2.0, 3.0
     ({"values": [1.0, np.nan, 3.0]}, "non-finite"),
     ({"keys": [0.0, np.inf, 2.0]}, "non-finite"),
     ({"queries": [np.nan]}, "non-finite"),
-    ({"queries": [[0.0, 1.0]]}, "one-dimensional"),
+    ({"queries": [[0.0, 1.0]]}, "one-dimensional|same number of coordinates"),
     ({"keys": ["a", "b", "c"]}, "numbers"),
 ])
 def test_bad_arguments_raise_value_error(function, change, message):
@@ -396,3 +396,11 @@ def test_bad_arguments_of_the_weight_functions():
         nwcore.empty_windows([0.0], [1.0], kernel="boxcar", bandwidth=0)
     with pytest.raises(ValueError, match="empty"):
         nwcore.attention_weights([0.0], [])
+
+
+def test_global_line_of_keys_near_the_smallest_floats_is_finite():
+    """Local linear with the constant kernel is the least-squares line; keys ~1e-286 apart made
+    Σ(x - x̄)² underflow to 0 (NaN slope)."""
+    fit = nwcore.local_linear([0.0, 1e-286, 2e-286], [0.0, 5.3e-286], [1.0, 2.0],
+                              kernel="constant", bandwidth=1.0)
+    np.testing.assert_allclose(fit, [1.0, 1.0 + 1 / 5.3, 1.0 + 2 / 5.3], rtol=1e-12)
