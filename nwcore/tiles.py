@@ -110,9 +110,13 @@ def kernel_tiles(queries, sorted_keys, kernel, h, *, self_index=None, every_key=
         scale = _gaussian_scale(h)  # base-2 logits: shift ≥ 0 is the nearest key's -logit
         with np.errstate(over="ignore"):  # inf beyond ~1e154 h, handled in _key_tiles
             shift = np.square((queries - nearest) * scale)
-        half_width = np.sqrt(shift + LOG2_E * GAUSSIAN_LOGIT_CUTOFF) / scale
+        # The window reaches e^-50 below the nearest key, and always the nearest key itself (for
+        # keys ~1e9 h away the cutoff is lost in rounding, and the window could miss it).
+        distance = np.abs(queries - nearest)
+        half_width = np.maximum(np.sqrt(shift + LOG2_E * GAUSSIAN_LOGIT_CUTOFF) / scale,
+                                distance * (1.0 + 1e-9))
         if not np.all(np.isfinite(shift)):  # nearest key beyond ~1e154 h: see _key_tiles
-            nearest_distance = np.abs(queries - nearest)
+            nearest_distance = distance
     else:
         # Slightly wider than h: the tile itself decides |u| <= 1 exactly.
         shift, half_width = None, np.full(queries.shape, h * (1.0 + 1e-9))

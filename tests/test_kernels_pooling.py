@@ -172,32 +172,47 @@ def test_gaussian_is_finite_for_any_bandwidth_over_the_range(data, log_scale):
         assert np.all(np.isfinite(fit))
 
 
-def nearest_values(queries, keys, values):
-    """Each query's prediction in the limit h → 0: the mean value of its nearest keys."""
+def nearest_weights(queries, keys):
+    """The attention in the limit h → 0: equal weights on each query's nearest keys."""
     distance = np.abs(queries[:, None] - keys[None, :])
-    nearest = distance == distance.min(axis=1, keepdims=True)
-    return (nearest @ values) / nearest.sum(axis=1)
+    nearest = (distance == distance.min(axis=1, keepdims=True)).astype(float)
+    return nearest / nearest.sum(axis=1, keepdims=True)
+
+
+def weighted_line_at(queries, keys, values, weights):
+    """Each query's weighted least-squares line through the keys, at the query (the weighted
+    mean where the weighted keys do not vary)."""
+    mean_x, mean_y = weights @ keys, weights @ values
+    dx = keys[None, :] - mean_x[:, None]
+    variance = np.einsum("ij,ij->i", weights, dx * dx)
+    covariance = np.einsum("ij,ij->i", weights, dx * (values[None, :] - mean_y[:, None]))
+    slope = np.divide(covariance, variance, out=np.zeros_like(variance), where=variance > 0)
+    return mean_y + slope * (queries - mean_x)
 
 
 @PROPERTY_SETTINGS
-@given(st.data(), st.floats(np.log10(2.3e-308), -150.0))
-def test_gaussian_below_1e_150_is_the_nearest_key_never_nan(data, log_h):
-    """(x - x_i)²/h² overflows below h ≈ 1e-154 × the distances: still no NaN, no warning.
-    (Coordinates on a grid of quarters, so that distances and their ties are exact.)"""
+@given(st.data(), st.floats(np.log10(2.3e-308), -8.0))
+def test_gaussian_at_tiny_bandwidths_is_the_nearest_key_never_nan(data, log_h):
+    """The limit h → 0: NW is the mean of the nearest keys' values, local linear the line
+    through them; no NaN and no warning, also where (x - x_i)²/h² overflows (h below ~1e-154 ×
+    the distances) or the e^-50 cutoff is lost in rounding (keys ~1e9 h away). Coordinates on
+    a grid of quarters, so that distances and their ties are exact."""
     quarters = st.lists(st.integers(-400, 400), min_size=1, max_size=25)
     keys = np.array(data.draw(quarters)) / 4.0
     queries = np.array(data.draw(quarters)) / 4.0
     values = np.array(data.draw(st.lists(st.floats(-50, 50), min_size=keys.size,
                                          max_size=keys.size)))
     h = 10.0 ** log_h
-    expected = nearest_values(queries, keys, values)
+    weights = nearest_weights(queries, keys)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        fits = (_predict(queries, keys, values, "gaussian", h),
-                nwcore.local_linear(queries, keys, values, bandwidth=h, method="exact"),
-                nwcore.attention_weights(queries, keys, bandwidth=h) @ values)
-    for fit in fits:
-        np.testing.assert_allclose(fit, expected, rtol=1e-12, atol=1e-12)
+        nadaraya = (_predict(queries, keys, values, "gaussian", h),
+                    nwcore.attention_weights(queries, keys, bandwidth=h) @ values)
+        line = nwcore.local_linear(queries, keys, values, bandwidth=h, method="exact")
+    for fit in nadaraya:
+        np.testing.assert_allclose(fit, weights @ values, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(line, weighted_line_at(queries, keys, values, weights),
+                               rtol=1e-9, atol=1e-9)
 
 
 def test_subnormal_bandwidth_is_refused_with_a_reason():
