@@ -397,7 +397,7 @@ def book_fit_and_heatmap(points: pd.DataFrame, curves: pd.DataFrame, cells, *,
     ).resolve_scale(color="independent")
 
 
-def book_panel_grid(grid, *, transposed: bool = True, panel_size: int = 170):
+def book_panel_grid(grid, *, transposed: bool = True, panel_size: int = 140):
     """A :class:`nwcore.views.PanelGrid` as the new edition draws it: per row of panels, the
     fits (y_hat, y) above their attention matrices with bare index axes (keys on rows when
     ``transposed``, as its ``imshow``), one colour scale for all."""

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from ui.lesson import current_step, step_figure, step_header, step_navigation, step_notes, \
-    steps_menu
+from ui.lesson import current_step, figure_and_notes, step_figure, step_header, \
+    step_navigation, step_notes, steps_menu
 from ui.page import setup_page
 
 setup_page("Lesson", icon="🧭", lesson=True)
@@ -11,6 +11,9 @@ st.title("The chapter as a lesson")
 step = current_step()
 steps_menu(step)
 step_header(step)
-step_figure(step)
-step_notes(step)
+figure, notes = figure_and_notes(step)
+with figure:
+    step_figure(step)
+with notes:
+    step_notes(step)
 step_navigation(step)

@@ -41,12 +41,14 @@ def panel_controls(*, choose_panels: bool = True) -> None:
                           **bound("panel_widths", "compare_widths", shown=list,
                                   kept=lambda widths: tuple(sorted(widths))))
     layout, equal, transposed, book = st.columns([3, 2, 2, 2])
-    layout.radio("Layout", PANEL_LAYOUTS, format_func=LAYOUT_LABELS.get, horizontal=True,
+    layout.radio("Layout", PANEL_LAYOUTS, format_func=LAYOUT_LABELS.get,
                  **bound("panel_layout", "compare_layout"))
-    equal.toggle("Equal widths (compact kernels scaled to the Gaussian's std)",
+    equal.toggle("Equal widths", help="Compact kernels scaled to the Gaussian's standard "
+                                      "deviation h (d2l's raw widths: radius h).",
                  **bound("widths", "compare_equal", shown=lambda widths: widths == "equal",
                          kept=lambda on: "equal" if on else "raw"))
-    transposed.toggle("d2l new edition's orientation (rows = keys, columns = queries)",
+    transposed.toggle("Rows = keys", help="d2l new edition's orientation: rows = keys, "
+                                          "columns = queries (each column sums to 1).",
                       **bound("orientation", "compare_transposed",
                               shown=lambda orientation: orientation == "keys_rows",
                               kept=lambda on: "keys_rows" if on else "queries_rows"))

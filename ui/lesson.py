@@ -75,13 +75,13 @@ def _identity() -> None:
                              panel_size=220, index_ticks=1),
                alt_text="show_heatmaps of the 10 × 10 identity matrix")
     st.code("attention_weights = torch.eye(10).reshape((1, 1, 10, 10))\n"
-            "d2l.show_heatmaps(attention_weights, xlabel='Keys', ylabel='Queries')",
-            language="python")
+            "d2l.show_heatmaps(attention_weights,\n"
+            "                  xlabel='Keys', ylabel='Queries')", language="python")
     matrices, titles = book.layout_example()
     st.markdown("The four axes are (rows of panels, columns of panels, queries, keys): the "
                 f"array below has shape {matrices.shape}, one row of three panels.")
     show_chart(show_heatmaps(matrices, xlabel="Keys", ylabel="Queries", titles=titles,
-                             panel_size=150, index_ticks=3),
+                             panel_size=120, index_ticks=3),
                alt_text="Three heatmaps in one row: identity, uniform and random softmax")
 
 
@@ -101,7 +101,8 @@ def _random_softmax() -> None:
 def _dataset() -> None:
     data = dataset()
     show_chart(dataset_chart(display_points(data.keys, data.values), data.truth_curve(),
-                             data.queries()), alt_text="Training points, truth and queries")
+                             data.queries(), width=420),
+               alt_text="Training points, truth and queries")
     st.caption(f"{data.label}. Drawn with NumPy's generator, so the points differ from the "
                "book's (its tabs are unseeded, or seeded in TensorFlow); the behaviour is the "
                "same.")
@@ -152,7 +153,7 @@ def _batch_matmul() -> None:
             f"# {shape}\n\nweights = torch.ones((2, 10)) * 0.1\n"
             "values = torch.arange(20.0).reshape((2, 10))\n"
             "torch.bmm(weights.unsqueeze(1), values.unsqueeze(-1))\n"
-            f"# {averages.tolist()}", language="python")
+            f"# {averages.round(12).tolist()}", language="python")
 
 
 def _learned() -> None:
@@ -173,24 +174,26 @@ def _landscape() -> None:
 @dataclass(frozen=True)
 class Figure:
     """How a figure kind is shown: ``draw`` draws it here (None: no page for it yet), ``page``
-    shows it in full (None: the lesson is its only place)."""
+    shows it in full (None: the lesson is its only place); a figure that is not ``wide`` has
+    its erratum and question beside it."""
 
     draw: Callable[[], None] | None
     page: str | None = None
     page_label: str = ""
+    wide: bool = True
 
 
 FIGURES: dict[str, Figure] = {
     "cues_diagram": Figure(_cues, "pages/6_Theory.py", "Theory"),
     "qkv_diagram": Figure(_qkv, "pages/6_Theory.py", "Theory"),
-    "heatmaps_identity": Figure(_identity),
-    "heatmaps_random_softmax": Figure(_random_softmax),
-    "dataset": Figure(_dataset, "pages/1_Data.py", "Data"),
-    "fit_and_heatmap": Figure(_fit_and_heatmap, "pages/2_Explore.py", "Explore"),
+    "heatmaps_identity": Figure(_identity, wide=False),
+    "heatmaps_random_softmax": Figure(_random_softmax, wide=False),
+    "dataset": Figure(_dataset, "pages/1_Data.py", "Data", wide=False),
+    "fit_and_heatmap": Figure(_fit_and_heatmap, "pages/2_Explore.py", "Explore", wide=False),
     "kernel_shapes": Figure(_kernel_shapes, "pages/6_Theory.py", "Theory"),
     "kernel_row": Figure(_panels, "pages/3_Compare.py", "Compare"),
     "width_study": Figure(_panels, "pages/3_Compare.py", "Compare"),
-    "batch_matmul": Figure(_batch_matmul),
+    "batch_matmul": Figure(_batch_matmul, wide=False),
     "learned": Figure(_learned, "pages/5_Learned_pooling.py", "Learned pooling"),
     "bandwidth_landscape": Figure(_landscape, "pages/4_Bandwidth.py", "Bandwidth"),
     "learned_scoring": Figure(None),
@@ -219,6 +222,14 @@ def step_header(step: lesson.Step) -> None:
                   + (" …" if len(changed) > 4 else "") + ".", icon="ℹ️")
         right.button("Set up this step", key="lesson_setup", on_click=open_step,
                      args=(step.id,), type="primary", width="stretch")
+
+
+def figure_and_notes(step: lesson.Step):
+    """Where the figure and its notes go: side by side for a narrow figure, else one after
+    the other."""
+    if FIGURES[step.figure].wide:
+        return st.container(), st.container()
+    return st.columns([3, 2], gap="large")
 
 
 def step_figure(step: lesson.Step) -> None:
@@ -272,9 +283,15 @@ def step_navigation(step: lesson.Step) -> None:
     st.caption(f"Link to this step: `{base}?{lesson.STEP_PARAM}={step.id}`")
 
 
+#: The step list's buttons read as a left-aligned list.
+_MENU_STYLE = "<style>.st-key-lesson_steps button {justify-content: flex-start; " \
+              "text-align: left; min-height: 0; padding: 0.1rem 0;}</style>"
+
+
 def steps_menu(current: lesson.Step) -> None:
     """Every step, by part, in the sidebar: one click opens it."""
-    with st.sidebar:
+    st.html(_MENU_STYLE)
+    with st.sidebar.container(key="lesson_steps"):
         st.markdown("### Lesson steps")
         for number, step in enumerate(lesson.STEPS, 1):
             if number == 1 or step.part != lesson.STEPS[number - 2].part:
