@@ -415,3 +415,20 @@ def test_every_erratum_the_issue_names_is_next_to_its_figure():
     assert "triangular" in titles["kernel-shapes"]
     assert "transposed" in titles["four-kernels"]
     assert "overshoot" in titles["learned-pooling"] and "overshoot" in titles["ex-learned-w"]
+
+
+def test_the_map_counts_the_clicks_to_every_figure():
+    """Every item with a step is at most 2 clicks from Home: the Lesson page, then the step."""
+    lines = [line for line in LESSON_MAP.read_text(encoding="utf-8").splitlines()
+             if line.startswith("| ")]
+    header = [cell.strip() for cell in lines[0].strip().strip("|").split(" | ")]
+    clicks_column = header.index("Clicks from Home")
+    assert header[-1] == "Step"
+    first_step = f"`{STEPS[0].id}`"
+    for line in lines[2:]:
+        cells = [cell.strip() for cell in line.strip().strip("|").split(" | ")]
+        clicks, step = cells[clicks_column], cells[-1]
+        if step == "—":
+            assert clicks == "—", cells[0]
+        else:
+            assert clicks == ("1 (Lesson)" if step == first_step else "2 (Lesson, step)"), cells[0]

@@ -27,7 +27,7 @@ def training_form() -> None:
     for name, key in TRAINING_WIDGETS.items():
         seed_widget(name, key)
     with st.form("train_form"):
-        columns = st.columns([1, 1, 1, 1, 2, 2])
+        columns = st.columns([1, 1, 1, 1.4, 2, 2])
         columns[0].number_input("Learning rate", 1e-4, 10.0, step=0.1, format="%.4g",
                                 key="train_lr")
         columns[1].number_input("Epochs", 1, 200, key="train_epochs")
