@@ -92,6 +92,25 @@ def test_a_step_link_opens_the_step_on_a_fresh_session(step):
     assert not [box for box in app.info if "differ" in box.value]
 
 
+@pytest.mark.parametrize("name", ["single row", "constant x", "huge spread"])
+def test_every_figure_copes_with_an_uploaded_edge_dataset(name):
+    """A step shown while an upload is the data (before "Set up this step") draws from it."""
+    from .test_pages import EDGE_UPLOADS
+
+    app = run_page("pages/1_Data.py")
+    app.radio(key="data_source").set_value("Upload a file").run()
+    app.file_uploader(key="upload").upload(f"{name}.csv", EDGE_UPLOADS[name], "text/csv").run()
+    app.button(key="use_upload").click().run()
+    app.switch_page(LESSON)
+    for kind in FIGURES:
+        step = next(step for step in lesson.STEPS if step.figure == kind)
+        app.session_state["lesson_step"] = step.id
+        app.run()
+        no_exception(app)
+        assert app.session_state["dataset"].source == "uploaded"
+        assert any("uploaded file" in box.value for box in app.info), kind
+
+
 def test_a_step_link_with_more_parameters_applies_them_on_top():
     app = run_page(LESSON, {"step": "nadaraya-watson", "h": "0.5"})
     no_exception(app)

@@ -166,7 +166,11 @@ def _learned() -> None:
 
 def _landscape() -> None:
     kernel = st.session_state.kernel if st.session_state.kernel != "average" else "gaussian"
-    result = landscape(dataset(), kernel)
+    try:
+        result = landscape(dataset(), kernel)
+    except ValueError as error:  # nwcore's messages say what to change
+        st.error(f"Cannot compute the landscape: {error}", icon="⚠️")
+        return
     show_chart(bandwidth_landscape_chart(result.curves, result.markers),
                alt_text="Leave-one-out and generalised cross-validation error against h")
 
