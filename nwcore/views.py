@@ -428,6 +428,7 @@ class TrainingRun:
     settings: Mapping[str, object] = field(default_factory=dict)  # lr, epochs, w0, …
     first_steps: Mapping[str, float] = field(default_factory=dict)  # loss form -> w after 1
     key_spacing: float = float("nan")  # median gap between neighbouring distinct keys
+    x_scale: float = 1.0        # sd of x when trained standardised (lr acts on w · x_scale)
 
 
 def learned_pooling_run(dataset: Dataset, *, lr: float, epochs: int, w0: float,
@@ -462,7 +463,8 @@ def learned_pooling_run(dataset: Dataset, *, lr: float, epochs: int, w0: float,
         settings={"lr": lr, "epochs": epochs, "w0": w0, **options},
         first_steps=first_steps(keys, values, w0=w0, lr=lr, leave_one_out=leave_one_out,
                                 standardise=standardise),
-        key_spacing=float(np.median(gaps)) if gaps.size else float("nan"))
+        key_spacing=float(np.median(gaps)) if gaps.size else float("nan"),
+        x_scale=spread if standardise else 1.0)
 
 
 def _g(value: float) -> str:
@@ -488,8 +490,8 @@ def describe_training(run: TrainingRun) -> str:
             if after < 0.01:
                 where = "the minimum of the loss"
             elif after < before:
-                where = (f"towards the minimum of the loss, covering {100 * (1 - after / before):.0f} % "
-                         "of the way (in log w)")
+                where = (f"{100 * (1 - after / before):.0f} % of the way back towards the "
+                         "minimum of the loss (in log w)")
             else:
                 where = "away from the minimum of the loss"
             parts.append(f"{moved}, {where}.")
@@ -532,7 +534,8 @@ def check_training(run: TrainingRun, dataset: Dataset) -> tuple[list[str], list[
         problems.append(f"After {w.size - 1} epochs w = {_g(w[-1])} is {_g(w[-1] / optimum)} × "
                         f"the minimum of the loss (w = {_g(optimum)}).")
     if optimum is not None and problems:
-        gradient = float(history["gradient"].iloc[0])  # one step lands at w0 - lr · gradient
+        # One step lands at w0 - lr · gradient / x_scale² (lr acts on w · x_scale).
+        gradient = float(history["gradient"].iloc[0]) / run.x_scale ** 2
         landing = (w[0] - optimum) / gradient if gradient < 0 < optimum - w[0] else None
         if w.size > 1 and w[1] > 2 * optimum:
             tip = "The first step overshot: try a smaller learning rate"

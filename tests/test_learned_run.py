@@ -4,6 +4,7 @@ minimum, readable step labels, and the diagnosis of a run."""
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -127,7 +128,7 @@ def test_readable_labels_keeps_the_ends_and_spaces_the_rest():
 def test_describe_training_says_what_the_steps_did():
     text = views.describe_training(run(CLASSIC))
     assert text.startswith("The first step moved w from 0.5 to 21.3")
-    assert "towards the minimum of the loss, covering 2 % of the way" in text
+    assert "moved it to 20.6, 2 % of the way back towards the minimum of the loss" in text
     assert "drift" not in text
     assert "to 4.93, the minimum of the loss" in views.describe_training(run(CLASSIC, epochs=200))
     assert "on up" in views.describe_training(run(CLASSIC, epochs=20, leave_one_out=False))
@@ -154,6 +155,16 @@ def test_check_training_flags_what_went_wrong_and_says_what_to_try():
     wide = run(CLASSIC, w0=0.01, lr=1e-4, epochs=1)
     assert any("wider than the data's whole x range" in p
                for p in views.check_training(wide, CLASSIC)[0])
+
+
+@pytest.mark.parametrize("data, standardise", [(CLASSIC, False), (CLASSIC, True),
+                                               (motorcycle_like(3), True)])
+def test_the_suggested_learning_rate_lands_the_first_step_at_the_minimum(data, standardise):
+    overshooting = run(data, lr=5.0, standardise=standardise)
+    tips = " ".join(views.check_training(overshooting, data)[1])
+    lr = float(re.search(r"lr ≈ ([0-9.e+-]+) would land", tips).group(1))
+    landed = run(data, lr=lr, epochs=1, standardise=standardise)
+    assert landed.history["w"].iloc[1] == pytest.approx(landed.optimum_w, rel=0.01)
 
 
 # --- panels and tables -------------------------------------------------------------------------
