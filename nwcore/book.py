@@ -19,9 +19,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .bandwidth import select_bandwidth
+from ._validation import as_finite_vector, check_same_length
+from .bandwidth import loo_cv_curve, select_bandwidth
 from .kernels import kernel_values
-from .learning import TrainingHistory, loss_and_gradient, train_parametric
+from .learning import TrainingHistory, loss_and_gradient, standardised, train_parametric
+from .pooling import nadaraya_watson
 
 #: Side of the book's identity and random-softmax heatmaps.
 HEATMAP_SIZE = 10
@@ -77,6 +79,23 @@ def random_softmax_heatmap(seed: int = RANDOM_SOFTMAX_SEED, size: int = HEATMAP_
     return (shifted / shifted.sum(axis=axis, keepdims=True)).reshape(1, 1, size, size)
 
 
+def layout_example(size: int = HEATMAP_SIZE) -> tuple[np.ndarray, list[str]]:
+    """A (1, 3, size, size) ``show_heatmaps`` input that shows its layout (one row of panels,
+    three columns, each panel queries × keys) and its panel titles: an exact lookup (eye),
+    average pooling (every weight 1/size) and the row-softmaxed random matrix."""
+    return (np.array([[np.eye(size), np.full((size, size), 1.0 / size),
+                       random_softmax_heatmap(size=size)[0, 0]]]),
+            ["eye: exact lookup", "uniform: average pooling", "random softmax"])
+
+
+def sums_summary(matrices) -> str:
+    """The smallest and largest row and column sums of each panel, in words."""
+    matrices = np.asarray(matrices, dtype=np.float64)
+    rows, columns = matrices.sum(axis=-1), matrices.sum(axis=-2)
+    return (f"Row sums {rows.min():.3f} … {rows.max():.3f}; "
+            f"column sums {columns.min():.3f} … {columns.max():.3f}.")
+
+
 def book_kernel_shapes() -> pd.DataFrame:
     """The new edition's kernel figure data: columns x, K, title (book label), kernel.
 
@@ -117,27 +136,50 @@ def loss_form_and_gradient(keys, values, w: float, *, leave_one_out: bool = True
 
 
 def train_with_loss_form(keys, values, *, w0: float, lr: float, epochs: int,
-                         leave_one_out: bool = True, loss: str = "sum") -> TrainingHistory:
+                         leave_one_out: bool = True, loss: str = "sum", on_epoch=None,
+                         standardise: bool = False) -> TrainingHistory:
     """:func:`nwcore.train_parametric` for any loss form: c · L at lr is L at lr · c."""
     base, factor = _loss_form(loss)
     history = train_parametric(keys, values, w0=w0, lr=lr * factor, epochs=epochs,
-                               leave_one_out=leave_one_out, loss=base)
+                               leave_one_out=leave_one_out, loss=base, on_epoch=on_epoch,
+                               standardise=standardise)
     return TrainingHistory(w=history.w, loss=factor * history.loss,
                            gradient=factor * history.gradient)
 
 
-def first_steps(keys, values, *, w0: float, lr: float,
-                leave_one_out: bool = True) -> dict[str, float]:
-    """Where one gradient step from ``w0`` lands, for every loss form."""
+def first_steps(keys, values, *, w0: float, lr: float, leave_one_out: bool = True,
+                standardise: bool = False) -> dict[str, float]:
+    """Where one gradient step from ``w0`` lands, for every loss form (w in data units)."""
     return {loss: float(train_with_loss_form(keys, values, w0=w0, lr=lr, epochs=1,
-                                             leave_one_out=leave_one_out, loss=loss).w[-1])
+                                             leave_one_out=leave_one_out, loss=loss,
+                                             standardise=standardise).w[-1])
             for loss in LOSS_FORMS}
 
 
-def loss_curve(keys, values, ws, *, leave_one_out: bool = True, loss: str = "sum") -> np.ndarray:
-    """The training loss actually minimised (with or without leave-one-out) at each w."""
-    return np.array([loss_form_and_gradient(keys, values, float(w), leave_one_out=leave_one_out,
-                                            loss=loss)[0] for w in ws])
+def loss_curve(keys, values, ws, *, leave_one_out: bool = True, loss: str = "sum",
+               standardise: bool = False) -> np.ndarray:
+    """The training loss actually minimised (with or without leave-one-out) at each w (in data
+    units; of the z-scores with ``standardise``, as :func:`nwcore.train_parametric` trains).
+
+    Σ (ŷ_i - y_i)² is n × the leave-one-out CV error at h = 1/w with the self-pair masked, and
+    n × the in-sample error of Nadaraya–Watson without: both come from the tiled sums, so the
+    curve costs no n × n matrix.
+    """
+    base, factor = _loss_form(loss)
+    keys = as_finite_vector(keys, "keys")
+    values = as_finite_vector(values, "values")
+    check_same_length(keys, values)
+    ws = np.asarray(ws, dtype=np.float64)
+    if standardise:
+        keys, values, x_scale = standardised(keys, values)
+        ws = ws * x_scale
+    if leave_one_out:
+        mean_squares = loo_cv_curve(keys, values, 1.0 / ws)
+    else:
+        mean_squares = np.array([np.mean((nadaraya_watson(keys, keys, values,
+                                                          bandwidth=1.0 / w) - values) ** 2)
+                                 for w in ws])
+    return factor * mean_squares * (keys.size if base == "sum" else 1.0)
 
 
 def loo_optimum_w(keys, values) -> float:
@@ -148,3 +190,41 @@ def loo_optimum_w(keys, values) -> float:
     Without leave-one-out the loss falls towards 0 as w grows: there is no finite optimum.
     """
     return 1.0 / select_bandwidth(keys, values, method="loo_cv", kernel="gaussian")
+
+
+#: The book's name of each pooling in its kernel figures (new edition).
+BOOK_NAMES = {panel.pooling: panel.title for panel in KERNEL_ROW}
+
+
+def _cue_diagram(name: str, cue: str, target: str) -> str:
+    """The five objects of d2l's figure, the red cup salient, the eye's attention on ``target``."""
+    lines = []
+    for item in ("newspaper", "research paper", "coffee cup", "notebook", "book"):
+        fill = "#fc9272" if item == "coffee cup" else "#f0f0f0"
+        edge = 'color="#cb181d", penwidth=2.5' if item == target else \
+            'color="#bdbdbd", style=dotted'
+        lines.append(f'  "{item}" [fillcolor="{fill}"];\n  eye -> "{item}" [{edge}];')
+    body = "\n".join(lines)
+    return f"""digraph {name} {{
+  rankdir=LR; node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=11];
+  eye [label="eye\\n({cue})", shape=ellipse, fillcolor="#ffffff"];
+{body}
+}}"""
+
+
+#: Fig. 10.1.1 (classic): the red coffee cup stands out by itself (a nonvolitional cue).
+COFFEE_CUP_DIAGRAM = _cue_diagram("coffee", "drawn by saliency", "coffee cup")
+#: Fig. 10.1.2 (classic): wanting to read, we look at the book (a volitional cue).
+BOOK_DIAGRAM = _cue_diagram("book", "wanting to read a book", "book")
+#: Fig. 10.1.3 / 11.1.1 (qkv.svg): the query and the keys give attention weights that pool the
+#: values.
+QKV_DIAGRAM = """digraph qkv {
+  rankdir=LR; node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=12];
+  q [label="volitional cue\\n= query x", fillcolor="#fde0dd"];
+  k [label="nonvolitional cues\\n= keys x_i", fillcolor="#deebf7"];
+  v [label="sensory inputs\\n= values y_i", fillcolor="#e5f5e0"];
+  a [label="attention weights\\nα(x, x_i)", shape=ellipse, fillcolor="#fff7bc"];
+  p [label="attention pooling\\nŷ(x) = Σ α(x, x_i) y_i", fillcolor="#f0f0f0"];
+  q -> a; k -> a; a -> p; v -> p;
+  k -> v [style=dashed, arrowhead=none, label=" paired", fontsize=10];
+}"""

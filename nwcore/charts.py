@@ -285,19 +285,32 @@ def kernel_shapes_chart(*, equal_widths: bool = False, width: int = 560, height:
                  else "Kernel shapes (d2l's raw widths: radius 1)")
 
 
-def show_heatmaps(matrices, *, xlabel: str = "Keys", ylabel: str = "Queries", titles=None,
-                  row_titles=None, panel_size: int = 160):
+def show_heatmaps(matrices, *, xlabel: str | None = "Keys", ylabel: str | None = "Queries",
+                  titles=None, row_titles=None, panel_size: int = 160,
+                  index_ticks: int | None = None, transposed: bool = False,
+                  domain_max: float | None = None):
     """d2l's ``show_heatmaps`` as one Altair chart: a grid of attention matrices.
 
     ``matrices`` has shape (panel rows, panel columns, queries, keys) — 4-D as in d2l; one shared
-    colour scale; ``titles`` label the columns and ``row_titles`` the rows.
+    colour scale (up to ``domain_max``, else the largest weight); ``titles`` label the columns
+    and ``row_titles`` the rows. ``index_ticks`` labels every that many indices (None: bare
+    axes); ``transposed`` draws each panel with keys on rows, as the new edition's ``imshow``.
     """
     matrices = np.asarray(matrices, dtype=np.float64)
     if matrices.ndim != 4:
         raise ValueError(f"matrices must be 4-D (rows, columns, queries, keys); got shape "
                          f"{matrices.shape}.")
     n_rows, n_cols, n_q, n_k = matrices.shape
-    domain_max = float(np.nanmax(matrices)) if matrices.size else 1.0
+    if domain_max is None:
+        domain_max = float(np.nanmax(matrices)) if matrices.size else 1.0
+    row_field, column_field = ("key", "query") if transposed else ("query", "key")
+    sizes = {"query": n_q, "key": n_k}
+
+    def axis(field):
+        if index_ticks is None:
+            return alt.Axis(labels=False, ticks=False)
+        return alt.Axis(values=list(range(0, sizes[field], index_ticks)), labelAngle=0)
+
     grid_rows = []
     for r in range(n_rows):
         panels = []
@@ -309,10 +322,10 @@ def show_heatmaps(matrices, *, xlabel: str = "Keys", ylabel: str = "Queries", ti
             if row_titles is not None and c == 0:
                 title = f"{row_titles[r]}  {title}".strip()
             panels.append(alt.Chart(frame).mark_rect().encode(
-                x=alt.X("key:O", title=xlabel if r == n_rows - 1 else None,
-                        axis=alt.Axis(labels=False, ticks=False)),
-                y=alt.Y("query:O", title=ylabel if c == 0 else None,
-                        axis=alt.Axis(labels=False, ticks=False)),
+                x=alt.X(f"{column_field}:O", title=xlabel if r == n_rows - 1 else None,
+                        axis=axis(column_field)),
+                y=alt.Y(f"{row_field}:O", title=ylabel if c == 0 else None,
+                        axis=axis(row_field)),
                 color=alt.Color("weight:Q", title="weight",
                                 scale=weight_scale(domain_max)),
                 tooltip=[alt.Tooltip("query:O"), alt.Tooltip("key:O"),
@@ -320,6 +333,120 @@ def show_heatmaps(matrices, *, xlabel: str = "Keys", ylabel: str = "Queries", ti
             ).properties(width=panel_size, height=panel_size, title=title))
         grid_rows.append(alt.hconcat(*panels))
     return alt.vconcat(*grid_rows).resolve_scale(color="shared")
+
+
+#: The book's line labels, colours and dashes: classic ``plot_kernel_reg`` (Truth '-', Pred
+#: 'm--') and the new edition's panels (y_hat '-', y 'm--').
+BOOK_LINES = {
+    "classic": {"truth f(x)": ("Truth", "#1f77b4", [1, 0]),
+                "attention pooling ŷ(x)": ("Pred", "#bf00bf", [6, 3])},
+    "new": {"attention pooling ŷ(x)": ("y_hat", "#1f77b4", [1, 0]),
+            "truth f(x)": ("y", "#bf00bf", [6, 3])},
+}
+#: The classic edition's axis limits (``xlim=[0, 5], ylim=[-1, 5]``).
+CLASSIC_LIMITS = ((0.0, 5.0), (-1.0, 5.0))
+
+
+def book_fit_chart(points: pd.DataFrame, curves: pd.DataFrame, *, edition: str = "classic",
+                   title: str = "", width: int = 320, height: int = 230):
+    """A fit drawn as the book draws it (:data:`BOOK_LINES`): classic with its axis limits,
+    the new edition without; training points as translucent circles."""
+    lines = BOOK_LINES[edition]
+    drawn = curves[curves["series"].isin(list(lines))].assign(
+        series=lambda frame: frame["series"].map(lambda s: lines[s][0]))
+    names = [label for label, _, _ in lines.values()]
+    x_scale, y_scale = (alt.Scale(domain=list(limits), nice=False) for limits in CLASSIC_LIMITS) \
+        if edition == "classic" else (alt.Scale(zero=False), alt.Scale(zero=False))
+    dots = alt.Chart(points).mark_circle(color="#ff7f0e", opacity=0.5, size=24, clip=True).encode(
+        x=alt.X("x:Q", scale=x_scale, title="x"), y=alt.Y("y:Q", scale=y_scale, title="y"))
+    curve = alt.Chart(drawn).mark_line(strokeWidth=2, clip=True).encode(
+        x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale),
+        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top"),
+                        scale=alt.Scale(domain=names,
+                                        range=[colour for _, colour, _ in lines.values()])),
+        strokeDash=alt.StrokeDash("series:N", legend=None,
+                                  scale=alt.Scale(domain=names,
+                                                  range=[dash for _, _, dash in lines.values()])))
+    return alt.layer(dots, curve).properties(width=width, height=height, title=title)
+
+
+def fit_and_heatmap(points: pd.DataFrame, curves: pd.DataFrame, cells, *, title: str = "",
+                    transposed: bool = False, width: int = 320):
+    """One fit over its attention heatmap, in data units (the app's view)."""
+    return alt.vconcat(
+        fit_chart(points, curves, width=width, height=int(width * 0.6), title=f"Fit: {title}"),
+        attention_heatmap(cells, width=width, height=int(width * 0.6), transposed=transposed,
+                          title=f"Attention weights: {title}")).resolve_scale(color="independent")
+
+
+def book_fit_and_heatmap(points: pd.DataFrame, curves: pd.DataFrame, cells, *,
+                         edition: str = "classic", title: str = "", transposed: bool = False,
+                         width: int = 320):
+    """One fit over its attention matrix as the book draws them: classic ``plot_kernel_reg``
+    and ``show_heatmaps`` with index axes labelled "Sorted training inputs" (keys) and "Sorted
+    testing inputs" (queries); the new edition's y_hat / y and a bare-index ``imshow``."""
+    labels = ("Sorted training inputs", "Sorted testing inputs") if edition == "classic" \
+        else (None, None)
+    if transposed:
+        labels = labels[::-1]
+    return alt.vconcat(
+        book_fit_chart(points, curves, edition=edition, title=title, width=width,
+                       height=int(width * 0.7)),
+        show_heatmaps(cells.weights[None, None], xlabel=labels[0], ylabel=labels[1],
+                      panel_size=int(width * 0.8), index_ticks=10, transposed=transposed),
+    ).resolve_scale(color="independent")
+
+
+def book_panel_grid(grid, *, transposed: bool = True, panel_size: int = 140):
+    """A :class:`nwcore.views.PanelGrid` as the new edition draws it: per row of panels, the
+    fits (y_hat, y) above their attention matrices with bare index axes (keys on rows when
+    ``transposed``, as its ``imshow``), one colour scale for all."""
+    matrices = grid.matrices()
+    domain_max = float(np.nanmax(matrices)) if matrices.size else 1.0
+    rows = []
+    for r, row in enumerate(grid.panels):
+        fits = [book_fit_chart(grid.points, curves, edition="new", title=grid.titles[r][c],
+                               width=panel_size, height=int(panel_size * 0.75))
+                for c, (_, curves) in enumerate(row)]
+        rows.append(alt.hconcat(*fits).resolve_scale(color="shared", strokeDash="shared"))
+        rows.append(show_heatmaps(matrices[r:r + 1], xlabel=None, ylabel=None,
+                                  titles=grid.titles[r], panel_size=panel_size,
+                                  index_ticks=10, transposed=transposed, domain_max=domain_max))
+    return alt.vconcat(*rows, spacing=12).resolve_scale(color="independent")
+
+
+def book_kernel_shapes_chart(shapes: pd.DataFrame, *, panel_width: int = 170,
+                             panel_height: int = 130):
+    """The new edition's kernel figure: one panel per kernel in a row, the book's name as the
+    x label (``shapes``: x, K, title from :func:`nwcore.book.book_kernel_shapes`)."""
+    panels = [alt.Chart(shapes[shapes["title"] == title]).mark_line(strokeWidth=2).encode(
+        x=alt.X("x:Q", title=title), y=alt.Y("K:Q", title="K(x)" if i == 0 else None,
+                                             scale=alt.Scale(domain=[0, 1.05])))
+        .properties(width=panel_width, height=panel_height)
+        for i, title in enumerate(dict.fromkeys(shapes["title"]))]
+    return alt.hconcat(*panels)
+
+
+def dataset_chart(points: pd.DataFrame, truth: pd.DataFrame | None, queries, *,
+                  width: int = 560, height: int = 260):
+    """The training points (keys, values), the true function when known (dashed), and the
+    queries as ticks along a strip below."""
+    layers = [alt.Chart(points).mark_circle(color="#555555", opacity=0.6, size=30).encode(
+        x=alt.X("x:Q", title="x", scale=alt.Scale(zero=False)), y=alt.Y("y:Q", title="y"),
+        tooltip=[alt.Tooltip("x:Q", title="key x_i", format=".3f"),
+                 alt.Tooltip("y:Q", title="value y_i", format=".3f")])]
+    if truth is not None:
+        layers.append(alt.Chart(truth).mark_line(color=SERIES_COLOURS["truth f(x)"],
+                                                 strokeDash=[6, 3], strokeWidth=2).encode(
+            x=alt.X("x:Q"), y=alt.Y("truth:Q")))
+    top = alt.layer(*layers).properties(width=width, height=height,
+                                        title="Keys x_i and values y_i (points), truth f (dashed)")
+    strip = alt.Chart(pd.DataFrame({"x": np.asarray(queries, dtype=np.float64)})).mark_tick(
+        color="#d62728", thickness=2, size=14).encode(
+        x=alt.X("x:Q", title=f"the {len(queries)} queries x"),
+        tooltip=[alt.Tooltip("x:Q", title="query x", format=".2f")]).properties(
+        width=width, height=20)
+    return alt.vconcat(top, strip, spacing=6).resolve_scale(x="shared")
 
 
 def _plain_curves(curves: pd.DataFrame):
@@ -332,14 +459,18 @@ def _plain_curves(curves: pd.DataFrame):
     return alt.layer(*layers)
 
 
-def comparison_grid(panels, *, column_titles, row_titles, transposed: bool = False,
-                    panel_width: int = 150, domain_max: float | None = None):
+def comparison_grid(panels, *, column_titles=None, row_titles=None, titles=None,
+                    transposed: bool = False, panel_width: int = 150,
+                    domain_max: float | None = None):
     """Small multiples of (heatmap over its fit) in data units, one shared colour scale.
 
     ``panels[r][c]`` is a pair (attention matrix, curves frame), see
-    :func:`nwcore.views.comparison_panels`. ``transposed`` shows d2l new edition's orientation:
+    :func:`nwcore.views.comparison_panels`, titled ``titles[r][c]`` or "row · column" from
+    ``row_titles`` and ``column_titles``. ``transposed`` shows d2l new edition's orientation:
     rows = keys, columns = queries.
     """
+    if titles is None:
+        titles = [[f"{row} · {column}" for column in column_titles] for row in row_titles]
     if domain_max is None:
         domain_max = max(float(cells.weights.max()) for row in panels for cells, _ in row)
     grid = []
@@ -347,7 +478,7 @@ def comparison_grid(panels, *, column_titles, row_titles, transposed: bool = Fal
         columns = []
         for c, (cells, curves) in enumerate(row):
             heat = attention_heatmap(cells, width=panel_width, height=panel_width,
-                                     title=f"{row_titles[r]} · {column_titles[c]}",
+                                     title=titles[r][c],
                                      transposed=transposed, domain_max=domain_max)
             fit = _plain_curves(curves).properties(width=panel_width, height=110)
             columns.append(alt.vconcat(heat, fit, spacing=4))
@@ -407,25 +538,68 @@ def training_chart(history: pd.DataFrame, *, width: int = 320, height: int = 220
     ).properties(width=width, height=height, title="Loss per step")
 
 
-def w_path_chart(loo_curve: pd.DataFrame, history: pd.DataFrame, *, width: int = 320,
-                 height: int = 240):
-    """The path of w over the leave-one-out error curve in w coordinates.
+def readable_labels(x, y, *, x_domain, y_domain, width: int, height: int,
+                    min_distance: float = 18.0) -> np.ndarray:
+    """Which points of a path on log-log axes to label so that no two labels are closer than
+    ``min_distance`` pixels: the first and the last always, then each point in order if it is
+    far enough from every label kept (a boolean mask)."""
+    def pixels(values, domain, size):
+        low, high = np.log(domain[0]), np.log(domain[1])
+        return size * (np.log(np.asarray(values, dtype=np.float64)) - low) / (high - low or 1.0)
 
-    ``loo_curve``: (w, error); ``history``: (step, w, loo_error) — the LOO-CV error at each w.
+    px, py = pixels(x, x_domain, width), pixels(y, y_domain, height)
+    keep = np.zeros(px.size, dtype=bool)
+    for i in [0, px.size - 1, *range(1, px.size - 1)]:
+        kept = np.flatnonzero(keep)
+        if np.all(np.hypot(px[kept] - px[i], py[kept] - py[i]) >= min_distance):
+            keep[i] = True
+    return keep
+
+
+def w_path_chart(curve: pd.DataFrame, history: pd.DataFrame, *, curve_field: str = "error",
+                 path_field: str = "loo_error", y_title: str = "LOO-CV error",
+                 optimum_w: float | None = None,
+                 title: str = "Path of w over the LOO-CV curve", width: int = 320,
+                 height: int = 240):
+    """The path of w (history: step, w, ``path_field``) over a curve of w (``curve``: w,
+    ``curve_field``), both axes logarithmic; steps labelled where the labels stay readable; a
+    rule at ``optimum_w`` (the curve's minimum) when given.
+
+    Values ≤ 0 have no place on the log axis, and curve points more than 100 times below the
+    path's lowest are left out (without leave-one-out the loss falls towards 0).
     """
-    w_scale = alt.Scale(type="log")
-    curve = alt.Chart(loo_curve).mark_line(color="#1f77b4", strokeWidth=2.5).encode(
+    path = history[history[path_field] > 0]
+    floor = float(path[path_field].min()) / 100 if len(path) else 0.0
+    curve = curve[curve[curve_field] > floor]
+    ws = np.concatenate([curve["w"].to_numpy(), path["w"].to_numpy()])
+    ys = np.concatenate([curve[curve_field].to_numpy(), path[path_field].to_numpy()])
+    x_domain, y_domain = [float(ws.min()), float(ws.max())], [float(ys.min()), float(ys.max())]
+    labelled = path[readable_labels(path["w"], path[path_field], x_domain=x_domain,
+                                    y_domain=y_domain, width=width, height=height)]
+    w_scale = alt.Scale(type="log", domain=x_domain, nice=False)
+    y_scale = alt.Scale(type="log", domain=y_domain, nice=False)
+    line = alt.Chart(curve).mark_line(color="#1f77b4", strokeWidth=2.5).encode(
         x=alt.X("w:Q", title="w = 1/h (log scale)", scale=w_scale),
-        y=alt.Y("error:Q", title="LOO-CV error", scale=alt.Scale(type="log")))
-    path = alt.Chart(history).mark_line(color="#d62728", point=alt.OverlayMarkDef(
-        color="#d62728", size=60)).encode(
-        x=alt.X("w:Q", scale=w_scale), y=alt.Y("loo_error:Q"), order=alt.Order("step:Q"),
+        y=alt.Y(f"{curve_field}:Q", title=y_title, scale=y_scale))
+    steps = alt.Chart(path).mark_line(color="#d62728", point=alt.OverlayMarkDef(
+        color="#d62728", size=50)).encode(
+        x=alt.X("w:Q", scale=w_scale), y=alt.Y(f"{path_field}:Q", scale=y_scale),
+        order=alt.Order("step:Q"),
         tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("w:Q", format=".4g"),
-                 alt.Tooltip("loo_error:Q", title="LOO-CV error", format=".4g")])
-    steps = alt.Chart(history).mark_text(dy=-10, fontSize=11).encode(
-        x=alt.X("w:Q", scale=w_scale), y=alt.Y("loo_error:Q"), text=alt.Text("step:Q"))
-    return alt.layer(curve, path, steps).properties(
-        width=width, height=height, title="Path of w over the LOO-CV curve")
+                 alt.Tooltip(f"{path_field}:Q", title=y_title, format=".4g")])
+    labels = alt.Chart(labelled).mark_text(dy=-11, fontSize=11, fontWeight="bold").encode(
+        x=alt.X("w:Q", scale=w_scale), y=alt.Y(f"{path_field}:Q", scale=y_scale),
+        text=alt.Text("step:Q"))
+    layers = [line, steps, labels]
+    if optimum_w is not None:
+        marker = pd.DataFrame({"w": [optimum_w], "label": [f"minimum w = {optimum_w:.3g}"]})
+        rule = alt.Chart(marker).mark_rule(strokeDash=[4, 3], color="#444444").encode(
+            x=alt.X("w:Q", scale=w_scale))
+        text = alt.Chart(marker).mark_text(align="left", dx=4, dy=6, baseline="top",
+                                           fontSize=11, color="#444444").encode(
+            x=alt.X("w:Q", scale=w_scale), y=alt.YValue(0), text=alt.Text("label:N"))
+        layers += [rule, text]
+    return alt.layer(*layers).properties(width=width, height=height, title=title)
 
 
 def pinned_query_chart(detail: pd.DataFrame, kernel_curve: pd.DataFrame, query: float, *,

@@ -16,6 +16,13 @@ Gradient. ∂a_ij/∂w = -d_ij² w =: g_ij and the softmax Jacobian gives ∂α_
     ∂ŷ_i/∂w = Σ_j α_ij y_j (g_ij - ḡ_i) = -w (Σ_j α_ij d_ij² y_j - ŷ_i Σ_j α_ij d_ij²),
     ∂L/∂w = Σ_i 2 (ŷ_i - y_i) ∂ŷ_i/∂w   (÷ n for "mean").
 
+Scale. The gradient grows with the squared scale of y and the summed loss with n, so d2l's
+"lr 0.5" means something only on data like d2l's (x in [0, 5], y of order 1). With
+``standardise`` the model is trained on z-scores of x and y (:func:`standardised`): w0 and lr then
+act in those units, whatever the data's units, and the history reports w back in data units
+(w = w_z / sd(x)) with the loss of the z-scores (what was minimised) and its derivative with
+respect to that w.
+
 Guard. The model depends on w² only, so a step that lands on w ≤ 0 continues from |w| (the same
 model); a step that lands exactly on 0 keeps the previous w. Training is O(n²) per epoch (in
 row blocks, O(n) memory), so n is capped at ``MAX_TRAINING_POINTS``; larger data is trained on
@@ -57,12 +64,16 @@ class TrainingHistory:
 
 def train_parametric(keys, values, *, w0: float, lr: float, epochs: int,
                      leave_one_out: bool = True, loss: str = "sum",
-                     on_epoch=None) -> TrainingHistory:
+                     on_epoch=None, standardise: bool = False) -> TrainingHistory:
     """Full-batch gradient descent on w from ``w0``: w ← |w - lr · dL/dw|, ``epochs`` times.
 
     ``on_epoch(done, epochs)``, if given, is called after each step (for a progress bar).
+    ``standardise`` trains on z-scores of keys and values (see the module notes).
     """
     keys, values = _check_training_data(keys, values, leave_one_out)
+    x_scale = 1.0
+    if standardise:
+        keys, values, x_scale = standardised(keys, values)
     w = _positive_number(w0, "w0")
     lr = _positive_number(lr, "lr")
     if isinstance(epochs, bool) or not isinstance(epochs, Integral) or epochs < 0:
@@ -72,7 +83,8 @@ def train_parametric(keys, values, *, w0: float, lr: float, epochs: int,
     for epoch in range(int(epochs) + 1):
         value, gradient = _loss_and_gradient(keys, values, w, leave_one_out, loss)
         if not (math.isfinite(value) and math.isfinite(gradient)):
-            raise ValueError(f"training diverged at epoch {epoch} (w = {w:g}); lower lr.")
+            raise ValueError(f"training diverged at epoch {epoch} (w = {w / x_scale:g}); "
+                             "lower lr.")
         ws.append(w)
         losses.append(value)
         gradients.append(gradient)
@@ -83,7 +95,20 @@ def train_parametric(keys, values, *, w0: float, lr: float, epochs: int,
             w = stepped if stepped > 0 else w
             if on_epoch is not None:
                 on_epoch(epoch + 1, int(epochs))
-    return TrainingHistory(w=np.array(ws), loss=np.array(losses), gradient=np.array(gradients))
+    return TrainingHistory(w=np.array(ws) / x_scale, loss=np.array(losses),
+                           gradient=np.array(gradients) * x_scale)
+
+
+def standardised(keys, values) -> tuple[np.ndarray, np.ndarray, float]:
+    """(z-scores of the keys, z-scores of the values, sd of the keys): z = (v - mean) / sd.
+
+    A constant column keeps sd 1 (it is only centred). Nadaraya–Watson weights depend on
+    (x - x_i) · w only, so a model with w_z on the z-scores is the model w = w_z / sd(x) on x.
+    """
+    keys = np.asarray(keys, dtype=np.float64)
+    values = np.asarray(values, dtype=np.float64)
+    x_scale, y_scale = (float(column.std()) or 1.0 for column in (keys, values))
+    return (keys - keys.mean()) / x_scale, (values - values.mean()) / y_scale, x_scale
 
 
 def training_subsample(keys, values, size: int = TRAINING_SUBSAMPLE, seed: int = 0):

@@ -412,6 +412,7 @@ STEPS: tuple[Step, ...] = (
         id="learned-pooling", title="Learned (parametric) pooling", part="Learned pooling",
         classic=("§10.2.4.2", "§10.2.4.3"), new=(), figure="learned", book=CLASSIC,
         shows=("c-train-log", "c-loss-curve", "c-learned-fit", "c-learned-heatmap"),
+        erratum=_OVERSHOOT,
         text="The classic edition multiplies the distance by a learnable $w$: "
              r"$\alpha(x, x_i) = \mathrm{softmax}_i\big(-\tfrac{1}{2}((x - x_i)w)^2\big)$, a "
              "Gaussian of width $h = 1/w$. It trains $w$ by gradient descent on the squared "
@@ -634,6 +635,20 @@ def progress(step_id: str) -> float:
 def book_settings(step_id: str) -> dict[str, object]:
     """What "Reset to the book" restores on this step: the book's settings, data included."""
     return dict(step_by_id(step_id).book)
+
+
+def differences(current: Mapping[str, object], wanted: Mapping[str, object]) -> list[str]:
+    """Each setting of ``wanted`` that ``current`` lacks, as "name = current (step: wanted)"."""
+    return [f"{name} = {_shown(current.get(name))} (step: {_shown(value)})"
+            for name, value in wanted.items() if current.get(name) != value]
+
+
+def _shown(value) -> str:
+    if isinstance(value, tuple):
+        return ", ".join(map(_shown, value))
+    if isinstance(value, float):
+        return f"{value:g}"
+    return "none" if value is None else str(value)
 
 
 def is_slug(text: str) -> bool:

@@ -6,7 +6,8 @@ is dropped with a notice (the app then uses its default), and a number outside i
 clamped with a notice. Numbers must be plain ASCII decimals (``55``, ``55.0``, ``0.25``, ``1e-3``);
 ``inf``, ``nan``, ``0x10``, ``1_000``, non-ASCII digits, subnormals (``1e-320``) and texts longer
 than :data:`MAX_TEXT` are not usable. Finite numbers out of range are clamped (``n=1e12`` → 5000),
-except the seed, which has no meaningful nearest value and is dropped instead.
+except the seed, which has no meaningful nearest value, and the pinned query, which is beyond
+every query grid: they are dropped instead.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ N_MIN, N_MAX = 1, MAX_GENERATED_POINTS
 SEED_MIN, SEED_MAX = 0, 2**32 - 1
 #: Number of queries for uploaded data.
 NQ_MIN, NQ_MAX = 2, 500
-#: Index of a pinned query (the app says so and pins nothing when it is beyond its query grid).
+#: Index of a pinned query (the app says so and pins nothing when it is beyond its query grid;
+#: beyond any grid, the link's notice says so and nothing is pinned).
 Q_MIN, Q_MAX = 0, NQ_MAX - 1
 #: Longest parameter text considered at all.
 MAX_TEXT = 64
@@ -49,12 +51,14 @@ class Choice:
 
 @dataclass(frozen=True)
 class Number:
-    """A number in [low, high]; ``integer`` rounds; ``clamp`` False drops out-of-range values."""
+    """A number in [low, high]; ``integer`` rounds; ``clamp`` False drops out-of-range values
+    (the notice then ends with ``dropped``: what the app does instead)."""
 
     low: float
     high: float
     integer: bool = False
     clamp: bool = True
+    dropped: str = "using the default"
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ VIEW_PARAMS: dict[str, Choice | Number | Flag] = {
     "h": Number(H_MIN, H_MAX),
     "ll": Flag(),
     "nq": Number(NQ_MIN, NQ_MAX, integer=True),
-    "q": Number(Q_MIN, Q_MAX, integer=True),
+    "q": Number(Q_MIN, Q_MAX, integer=True, clamp=False, dropped="nothing is pinned"),
 }
 
 
@@ -145,7 +149,7 @@ def _parse_number(name: str, text: str, shown: str, spec: Number) -> tuple[objec
     if not spec.low <= number <= spec.high:
         bounds = f"{_format(spec.low)}…{_format(spec.high)}"
         if not spec.clamp:
-            return None, f"{name}={shown} is outside {bounds}; using the default"
+            return None, f"{name}={shown} is outside {bounds}; {spec.dropped}"
         number = min(max(number, spec.low), spec.high)
         notice = f"{name}={shown} is outside {bounds}; using {_format(number)}"
     return (int(number) if spec.integer else number), notice

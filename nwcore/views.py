@@ -9,8 +9,9 @@ and axes, as d2l's ``show_heatmaps`` takes matrices.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -18,9 +19,11 @@ import pandas as pd
 from ._validation import as_finite_vector, check_bandwidth, check_same_length
 from .bandwidth import loo_cv_curve, scott_bandwidth, search_bandwidths, silverman_bandwidth
 from .data import Dataset, true_function
+from .book import (BOOK_NAMES, LOSS_FORMS, first_steps, loo_optimum_w, loss_curve,
+                   train_with_loss_form)
 from .keyview import KeySummary, attention_pass, cell_edges, summarise_keys, wants_binned
 from .kernels import equivalent_bandwidth, kernel_values, pooling_kernel
-from .learning import train_parametric, training_subsample
+from .learning import training_subsample
 from .pooling import attention_weights, nadaraya_watson
 
 #: Default cap on heatmap columns.
@@ -237,6 +240,68 @@ def comparison_panels(dataset, kernels, widths, *, equal_widths: bool = False,
     return panels
 
 
+#: How a panel figure is laid out: each kernel a row of widths, or each kernel a column (the
+#: new edition's 1 × 4 kernel row).
+PANEL_LAYOUTS = ("kernels_rows", "kernels_columns")
+
+
+@dataclass(frozen=True, eq=False)
+class PanelGrid:
+    """Panels of fits and attention matrices laid out in rows and columns, with their titles.
+
+    ``panels[r][c]`` is (:class:`AttentionCells`, curves frame); ``titles[r][c]`` names it.
+    """
+
+    panels: list
+    titles: list
+    points: pd.DataFrame
+
+    def matrices(self) -> np.ndarray:
+        """The attention matrices as d2l's ``show_heatmaps`` takes them: (panel rows, panel
+        columns, queries, keys)."""
+        return np.array([[cells.weights for cells, _ in row] for row in self.panels])
+
+
+def panel_grid(dataset: Dataset, kernels, widths, *, layout: str = "kernels_rows",
+               equal_widths: bool = False, book_names: bool = False, n_queries: int = 50,
+               max_key_bins: int = 60) -> PanelGrid:
+    """:func:`comparison_panels` laid out by ``layout`` (:data:`PANEL_LAYOUTS`).
+
+    Titles name the kernel and the width ("gaussian · h = 0.5"); with ``book_names`` they are the
+    new edition's ("Constant", "Sigma 0.5") and leave out what every panel shares.
+    """
+    if layout not in PANEL_LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}; choose one of {', '.join(PANEL_LAYOUTS)}.")
+    by_kernel = comparison_panels(dataset, kernels, widths, equal_widths=equal_widths,
+                                  n_queries=n_queries, max_key_bins=max_key_bins)
+
+    def title(kernel, width):
+        if not book_names:
+            return f"{kernel} · h = {width:g}"
+        name = BOOK_NAMES.get(kernel, kernel.capitalize())
+        parts = [name] * (len(kernels) > 1) + [f"Sigma {width:g}"] * (len(widths) > 1)
+        return " · ".join(parts) or name
+
+    cells = [[(k, w) for w in widths] for k in kernels]
+    if layout == "kernels_columns":
+        cells = [list(column) for column in zip(*cells)]
+        by_kernel = [list(column) for column in zip(*by_kernel)]
+    return PanelGrid(panels=by_kernel, titles=[[title(k, w) for k, w in row] for row in cells],
+                     points=display_points(dataset.keys, dataset.values))
+
+
+def decomposition_table(detail: pd.DataFrame, *, rows: int = 200) -> pd.DataFrame:
+    """A total row over every key (Σ α_i = 1 and Σ α_i y_i = ŷ(x)), first so that a short
+    table shows it, then the first ``rows`` keys of :func:`query_detail` (largest weights
+    first, labelled 1, 2, …)."""
+    shown = detail.head(rows).set_axis([str(i) for i in range(1, min(rows, len(detail)) + 1)])
+    total = pd.DataFrame({"key_x": [np.nan], "value_y": [np.nan],
+                          "weight": [detail["weight"].sum()],
+                          "contribution": [detail["contribution"].sum()]},
+                         index=[f"Σ over all {len(detail):,} keys = ŷ(x)"])
+    return pd.concat([total, shown])
+
+
 def kernel_curve_at(query: float, keys, *, kernel: str, bandwidth: float, peak: float,
                     points: int = 400) -> pd.DataFrame:
     """K((x - t)/h) over the keys' range, scaled so its maximum is ``peak`` (for drawing)."""
@@ -308,29 +373,143 @@ def bandwidth_landscape(dataset: Dataset, kernel: str, *, points: int = 60) -> L
 
 @dataclass(frozen=True, eq=False)
 class TrainingRun:
-    """d2l's learned pooling trained on a dataset, with what the Learned pooling page draws."""
+    """d2l's learned pooling trained on a dataset, with what the Learned pooling page draws.
+
+    w is in data units throughout; ``loss`` is the loss minimised (its form, with or without
+    leave-one-out, of the z-scores when ``settings["standardise"]``).
+    """
 
     dataset_key: str
     n_trained: int              # points used (a fixed subsample of large datasets)
-    history: pd.DataFrame       # step, w, loss, loo_error (LOO-CV error at each w)
+    history: pd.DataFrame       # step, w, loss, loo_error (LOO-CV error at each w), gradient
     loo_curve: pd.DataFrame     # w, error: the LOO-CV error over a grid of w
-    best_w: float               # the grid's LOO-CV minimum
+    best_w: float               # the w minimising the leave-one-out loss (1-D minimiser)
+    loss_curve: pd.DataFrame | None = None    # w, loss: the loss minimised over the same grid
+    optimum_w: float | None = None  # its minimiser: best_w with leave-one-out, else None
+    settings: Mapping[str, object] = field(default_factory=dict)  # lr, epochs, w0, …
+    first_steps: Mapping[str, float] = field(default_factory=dict)  # loss form -> w after 1
+    key_spacing: float = float("nan")  # median gap between neighbouring distinct keys
+    x_scale: float = 1.0        # sd of x when trained standardised (lr acts on w · x_scale)
 
 
 def learned_pooling_run(dataset: Dataset, *, lr: float, epochs: int, w0: float,
-                        leave_one_out: bool, loss: str, on_epoch=None) -> TrainingRun:
-    """Train w = 1/h by full-batch gradient descent (:func:`nwcore.train_parametric`, on
-    :func:`nwcore.learning.training_subsample` of the data) and evaluate the leave-one-out error
-    along its path and over a grid of w around it. ``on_epoch(done, epochs)`` reports progress.
+                        leave_one_out: bool, loss: str, on_epoch=None,
+                        standardise: bool = False) -> TrainingRun:
+    """Train w = 1/h by full-batch gradient descent (:func:`nwcore.book.train_with_loss_form`,
+    any loss form of :data:`nwcore.book.LOSS_FORMS`, on z-scores with ``standardise``, on
+    :func:`nwcore.learning.training_subsample` of the data) and evaluate the loss minimised and
+    the leave-one-out error along its path and over a grid of w around it and the optimum.
+    ``on_epoch(done, epochs)`` reports progress.
     """
     keys, values = training_subsample(dataset.keys, dataset.values)
-    trained = train_parametric(keys, values, w0=w0, lr=lr, epochs=epochs,
-                               leave_one_out=leave_one_out, loss=loss, on_epoch=on_epoch)
+    options = {"leave_one_out": leave_one_out, "loss": loss, "standardise": standardise}
+    trained = train_with_loss_form(keys, values, w0=w0, lr=lr, epochs=epochs,
+                                   on_epoch=on_epoch, **options)
     w = trained.w
-    grid_w = np.geomspace(min(0.1, w.min() / 2), max(200.0, w.max() * 2), 80)
-    curve_error = loo_cv_curve(keys, values, 1.0 / grid_w)
+    best = loo_optimum_w(keys, values)
+    spread = float(np.std(keys)) or 1.0
+    grid_w = np.geomspace(min(0.1 / spread, w.min() / 2, best / 2),
+                          max(200.0 / spread, w.max() * 2, best * 2), 80)
     history = pd.DataFrame({"step": np.arange(w.size), "w": w, "loss": trained.loss,
-                            "loo_error": loo_cv_curve(keys, values, 1.0 / w)})
-    return TrainingRun(dataset_key=dataset.key, n_trained=int(keys.size), history=history,
-                       loo_curve=pd.DataFrame({"w": grid_w, "error": curve_error}),
-                       best_w=float(grid_w[np.nanargmin(curve_error)]))
+                            "loo_error": loo_cv_curve(keys, values, 1.0 / w),
+                            "gradient": trained.gradient})
+    gaps = np.diff(np.unique(keys))
+    return TrainingRun(
+        dataset_key=dataset.key, n_trained=int(keys.size), history=history,
+        loo_curve=pd.DataFrame({"w": grid_w, "error": loo_cv_curve(keys, values, 1.0 / grid_w)}),
+        best_w=best,
+        loss_curve=pd.DataFrame({"w": grid_w, "loss": loss_curve(keys, values, grid_w,
+                                                                 **options)}),
+        optimum_w=best if leave_one_out else None,
+        settings={"lr": lr, "epochs": epochs, "w0": w0, **options},
+        first_steps=first_steps(keys, values, w0=w0, lr=lr, leave_one_out=leave_one_out,
+                                standardise=standardise),
+        key_spacing=float(np.median(gaps)) if gaps.size else float("nan"),
+        x_scale=spread if standardise else 1.0)
+
+
+def _g(value: float) -> str:
+    return f"{value:.3g}"
+
+
+def describe_training(run: TrainingRun) -> str:
+    """What the steps did, in numbers: where the first step went, where the others took w
+    relative to the minimum of the loss, and how the loss changed."""
+    w, loss = run.history["w"].to_numpy(), run.history["loss"].to_numpy()
+    if w.size < 2:
+        return f"No step taken: w = {_g(w[0])}."
+    parts = [f"The first step moved w from {_g(w[0])} to {_g(w[1])} (h = 1/w = {_g(1 / w[1])})."]
+    optimum = run.optimum_w
+    if w.size > 2:
+        moved = f"The other {w.size - 2} step{'s' if w.size > 3 else ''} moved it to {_g(w[-1])}"
+        if optimum is None:
+            trend = "on up" if w[-1] > w[1] else "back down"
+            parts.append(f"{moved}: {trend}; without leave-one-out the loss keeps falling as w "
+                         "grows, so there is no minimum to settle at.")
+        else:
+            before, after = (abs(np.log(value / optimum)) for value in (w[1], w[-1]))
+            if after < 0.01:
+                where = "the minimum of the loss"
+            elif after < before:
+                where = (f"{100 * (1 - after / before):.0f} % of the way back towards the "
+                         "minimum of the loss (in log w)")
+            else:
+                where = "away from the minimum of the loss"
+            parts.append(f"{moved}, {where}.")
+    if optimum is not None:
+        parts.append(f"The minimum is at w = {_g(optimum)} (h = {_g(1 / optimum)}).")
+    parts.append(f"The loss went from {_g(loss[0])} to {_g(loss[-1])}.")
+    return " ".join(parts)
+
+
+def check_training(run: TrainingRun, dataset: Dataset) -> tuple[list[str], list[str]]:
+    """Problems of a run and what to try: a loss that rose, a w outside the sensible range (h
+    below the typical gap between keys, or wider than the data's x range), or a w far from the
+    loss's minimum. Empty lists for a run that went well."""
+    history, settings, span = run.history, run.settings, dataset.x_span
+    w, loss = history["w"].to_numpy(), history["loss"].to_numpy()
+    problems, remedies = [], []
+    rises = np.flatnonzero(np.diff(loss) > 1e-9 * np.abs(loss[:-1])) + 1
+    if loss[-1] > loss[0]:
+        problems.append(f"The loss rose, from {_g(loss[0])} to {_g(loss[-1])}: the steps are too "
+                        "long for this loss.")
+    elif rises.size:
+        listed = ", ".join(str(step) for step in rises[:5]) + (" …" if rises.size > 5 else "")
+        problems.append(f"The loss went up at step{'s' if rises.size > 1 else ''} {listed}: "
+                        "those steps jumped past the minimum.")
+    h = 1.0 / w[-1]
+    optimum = run.optimum_w
+    if np.isfinite(run.key_spacing) and h < run.key_spacing:
+        problems.append(f"w = {_g(w[-1])} (h = {_g(h)}) is narrower than the typical gap between "
+                        f"neighbouring keys ({_g(run.key_spacing)}): each point is predicted "
+                        "from its nearest neighbour alone.")
+    elif span > 0 and h > span:
+        problems.append(f"w = {_g(w[-1])} (h = {_g(h)}) is wider than the data's whole x range "
+                        f"({_g(span)}): every key gets nearly the same weight (average "
+                        "pooling).")
+    if optimum is None:
+        if problems:
+            remedies.append("Switch leave-one-out on: a point that may attend to itself is fit "
+                            "best by copying its own y, so w grows without bound.")
+    elif not 0.5 < w[-1] / optimum < 2:
+        problems.append(f"After {w.size - 1} epochs w = {_g(w[-1])} is {_g(w[-1] / optimum)} × "
+                        f"the minimum of the loss (w = {_g(optimum)}).")
+    if optimum is not None and problems:
+        # One step lands at w0 - lr · gradient / x_scale² (lr acts on w · x_scale).
+        gradient = float(history["gradient"].iloc[0]) / run.x_scale ** 2
+        landing = (w[0] - optimum) / gradient if gradient < 0 < optimum - w[0] else None
+        if w.size > 1 and w[1] > 2 * optimum:
+            tip = "The first step overshot: try a smaller learning rate"
+            remedies.append(tip + (f" (lr ≈ {_g(landing)} would land the first step near the "
+                                   "minimum)" if landing else "") +
+                            ", or the ½·sum or averaged loss (half or 1/n of the step).")
+        elif w[-1] < optimum / 2:
+            remedies.append("w is still climbing towards the minimum: try more epochs or a "
+                            "larger learning rate.")
+        else:
+            remedies.append("Try more epochs (the steps back are short) or a smaller learning "
+                            "rate.")
+    if problems and dataset.source == "uploaded" and not settings.get("standardise"):
+        remedies.append("On data far from d2l's scale (x in [0, 5], y of order 1), train on "
+                        "standardised x and y.")
+    return problems, remedies

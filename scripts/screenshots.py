@@ -17,8 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tests.browser.conftest import running_app  # noqa: E402  (the tests' server helper)
 
-PAGES = {"home": "", "data": "Data", "explore": "Explore", "compare": "Compare",
-         "bandwidth": "Bandwidth", "learned": "Learned_pooling", "theory": "Theory"}
+PAGES = {"home": "", "lesson": "Lesson?step=four-kernels", "data": "Data",
+         "explore": "Explore", "compare": "Compare", "bandwidth": "Bandwidth",
+         "learned": "Learned_pooling", "theory": "Theory"}
 LAUNCH_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                "--disable-background-networking", "--disable-component-update",
                "--no-first-run", "--disable-sync"]

@@ -375,3 +375,60 @@ def test_pooling_steps_give_finite_fits(step):
             fit = nwcore.nadaraya_watson(data.queries(), data.keys, data.values, kernel=kernel,
                                          bandwidth=h)
             assert np.all(np.isfinite(fit)), (pooling, h)
+
+
+# --- what the Lesson page draws from nwcore ----------------------------------------------------
+
+def test_layout_example_and_sums_summary():
+    matrices, titles = book.layout_example()
+    assert matrices.shape == (1, 3, 10, 10) and len(titles) == 3
+    np.testing.assert_allclose(matrices.sum(axis=-1), 1.0, rtol=1e-12)
+    np.testing.assert_array_equal(matrices[0, 0], np.eye(10))
+    assert book.sums_summary(book.identity_heatmap()) == \
+        "Row sums 1.000 … 1.000; column sums 1.000 … 1.000."
+    assert book.sums_summary(book.random_softmax_heatmap()).startswith("Row sums 1.000 … 1.000;")
+    assert not book.sums_summary(book.random_softmax_heatmap(over="queries")).startswith(
+        "Row sums 1.000 … 1.000;")
+
+
+def test_cue_diagrams_point_the_eye_at_their_cue():
+    assert 'eye -> "coffee cup" [color="#cb181d"' in book.COFFEE_CUP_DIAGRAM
+    assert 'eye -> "book" [color="#cb181d"' in book.BOOK_DIAGRAM
+    assert 'eye -> "coffee cup" [color="#bdbdbd"' in book.BOOK_DIAGRAM
+    for dot in (book.COFFEE_CUP_DIAGRAM, book.BOOK_DIAGRAM, book.QKV_DIAGRAM):
+        assert dot.count("{") == dot.count("}")
+    assert "query" in book.QKV_DIAGRAM and "keys" in book.QKV_DIAGRAM
+
+
+def test_differences_name_each_setting_that_is_not_the_steps():
+    state = lesson.step_by_id("width-study").state
+    assert lesson.differences(state, state) == []
+    changed = {**state, "h": 0.3, "panel_widths": (1.0,), "q": 4}
+    assert lesson.differences(changed, state) == [
+        "h = 0.3 (step: 1)", "q = 4 (step: none)", "panel_widths = 1 (step: 0.1, 0.2, 0.5, 1)"]
+
+
+def test_every_erratum_the_issue_names_is_next_to_its_figure():
+    titles = {step.id: step.erratum.title for step in STEPS if step.erratum}
+    assert "TensorFlow" in titles["nadaraya-watson"]
+    assert "loss scale" in titles["loss-scale"]
+    assert "triangular" in titles["kernel-shapes"]
+    assert "transposed" in titles["four-kernels"]
+    assert "overshoot" in titles["learned-pooling"] and "overshoot" in titles["ex-learned-w"]
+
+
+def test_the_map_counts_the_clicks_to_every_figure():
+    """Every item with a step is at most 2 clicks from Home: the Lesson page, then the step."""
+    lines = [line for line in LESSON_MAP.read_text(encoding="utf-8").splitlines()
+             if line.startswith("| ")]
+    header = [cell.strip() for cell in lines[0].strip().strip("|").split(" | ")]
+    clicks_column = header.index("Clicks from Home")
+    assert header[-1] == "Step"
+    first_step = f"`{STEPS[0].id}`"
+    for line in lines[2:]:
+        cells = [cell.strip() for cell in line.strip().strip("|").split(" | ")]
+        clicks, step = cells[clicks_column], cells[-1]
+        if step == "—":
+            assert clicks == "—", cells[0]
+        else:
+            assert clicks == ("1 (Lesson)" if step == first_step else "2 (Lesson, step)"), cells[0]

@@ -8,6 +8,7 @@ import nwcore
 from nwcore.charts import explorer_chart_from_tables, explorer_tables, pinned_query_chart
 from nwcore.kernels import COMPACT_KERNELS
 from nwcore.views import (
+    decomposition_table,
     display_points,
     explorer_view,
     kernel_curve_at,
@@ -183,13 +184,14 @@ def _pinned_query(view, index: int, data: nwcore.Dataset, pooling: str) -> None:
     st.subheader(f"Pinned query x = {query:.3f}: ŷ(x) = {prediction:.4f}")
     st.caption(f"Effective number of keys 1/Σα² = {n_effective:.1f} of {len(detail):,}. "
                "Each row below is one key: its weight α_i and its share α_i·y_i of the "
-               "prediction; the shares add up to ŷ(x). Largest weights first. Click the chart "
-               "elsewhere to pin another query.")
+               "prediction; the first row adds them up over every key: Σ α_i = 1 and "
+               "Σ α_i y_i = ŷ(x). Then the keys, largest weights first. Click the chart elsewhere to pin "
+               "another query.")
     curve = kernel_curve_at(query, data.keys, kernel=pooling, bandwidth=view.kernel_bandwidth,
                             peak=float(detail["weight"].max()))
     show_chart(pinned_query_chart(detail.head(MAX_STEMS), curve, query),
                alt_text="Kernel at the pinned query and the weight of each key")
-    st.dataframe(detail.head(200), height=260, width="stretch",
+    st.dataframe(decomposition_table(detail), height=260, width="stretch",
                  column_config={"key_x": "key x_i", "value_y": "value y_i",
                                 "weight": st.column_config.NumberColumn("α_i", format="%.5f"),
                                 "contribution": st.column_config.NumberColumn(

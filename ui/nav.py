@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from ui.state import reset_target, reset_to_book
+
 
 @dataclass(frozen=True)
 class Page:
@@ -21,6 +23,8 @@ class Page:
 
 PAGES = (
     Page("app.py", "Home", ":material/home:", "what attention pooling is, and this guide"),
+    Page("pages/0_Lesson.py", "Lesson", ":material/school:",
+         "the d2l chapter step by step: every figure of both editions, the errata explained"),
     Page("pages/1_Data.py", "Data", ":material/table_chart:",
          "generate the d2l data (classic or new edition) or upload your own"),
     Page("pages/2_Explore.py", "Explore", ":material/insights:",
@@ -31,14 +35,20 @@ PAGES = (
          "leave-one-out CV, GCV and the true error over h"),
     Page("pages/5_Learned_pooling.py", "Learned pooling", ":material/model_training:",
          "d2l's parametric pooling: train w = 1/h by gradient descent"),
-    Page("pages/6_Theory.py", "Theory", ":material/school:",
+    Page("pages/6_Theory.py", "Theory", ":material/functions:",
          "attention cues, the equations, and h² as a temperature"),
 )
 
 
 def sidebar_nav() -> None:
-    """Links to every page, in the sidebar."""
+    """Links to every page and the "Reset to the book" control, in the sidebar."""
     with st.sidebar:
         st.markdown("### Attention Pooling Lab")
         for page in PAGES:
             st.page_link(page.path, label=page.label, icon=page.icon)
+        target, _ = reset_target()
+        st.button("Reset to the book", key="reset_to_book", icon=":material/restart_alt:",
+                  on_click=reset_to_book, width="stretch",
+                  help=f"Restores every setting of {target} at once, data included: the data "
+                       "law, n, noise and seed, the pooling, h, the training settings and the "
+                       "figure views.")

@@ -6,8 +6,9 @@ from ui.nav import sidebar_nav
 from ui.state import init_state, show_url_notices, sync_url
 
 
-def setup_page(title: str, icon: str = "🔎") -> None:
-    """Page config, shared state, menu, any link notices, and the view mirrored in the URL."""
+def setup_page(title: str, icon: str = "🔎", *, lesson: bool = False) -> None:
+    """Page config, shared state, menu, any link notices, and the view mirrored in the URL
+    (with the opened lesson step on the ``lesson`` page)."""
     st.set_page_config(page_title=f"{title} · Attention Pooling Lab", page_icon=icon,
                        layout="wide")
     # A wide equation would otherwise be a scroll box that a keyboard cannot reach.
@@ -15,4 +16,4 @@ def setup_page(title: str, icon: str = "🔎") -> None:
     init_state()
     sidebar_nav()
     show_url_notices()
-    sync_url()
+    sync_url(st.session_state.lesson_step if lesson else None)
