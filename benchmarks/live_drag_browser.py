@@ -2,7 +2,8 @@
 
 Starts its own server for the demo app ``tests/browser/apps/live_demo.py`` (the chart of
 ``nwcore.live_chart`` alone, with a counter of script runs), opens it in Debian's chromium
-through Playwright for each size (the d2l classic preset, 50 keys x 50 queries, and 500 x 100),
+through Playwright for each size (the d2l classic preset, 50 keys x 50 queries; 100 x 50, the
+largest redrawn on every move by default; 500 x 100, redrawn when the pointer rests),
 and drags the slider's thumb with the mouse: press, a zigzag of moves of one stop each between
 two stops, release. The moves are real input (CDP mouse events, as a user's), so the browser
 turns them into the range input's ``input`` events itself.
@@ -24,7 +25,10 @@ the page and compared with the slider's last h.
     python benchmarks/live_drag_browser.py --sizes 50x50 --drags 1
 
 Targets (d2l preset): p50 <= 35 ms and p95 <= 60 ms pointer -> frame, no script run during a
-drag, exactly one after it. Exit status 0 when met, 1 if not, 2 if it could not run.
+drag, exactly one after it (at every size). Streamlit takes a pause of the pointer of 150 ms or
+more for the end of a drag, as it would a user's: such pauses (the driver delivering moves late on
+a busy machine) are counted and their drags are not held to "one run". Exit status 0 when the
+targets are met, 1 if not, 2 if it could not run.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 from app_server import benchmark_server, percentile  # noqa: E402 (run as a script)
+from rerun_latency_browser import wait_for_app_run  # noqa: E402
 from vega_view import FIND_VIEW  # noqa: E402
 
 APP = "tests/browser/apps/live_demo.py"
@@ -51,7 +56,7 @@ TARGET_P50_MS, TARGET_P95_MS = 35.0, 60.0
 #: Streamlit 1.67 reports a chart's selection this long after its last change.
 STREAMLIT_DEBOUNCE_MS = 150.0
 #: Sizes (keys x queries) and the demo's query string for each.
-SIZES = {"50x50": "", "500x100": "keys=500&queries=100"}
+SIZES = {"50x50": "", "100x50": "keys=100&queries=50", "500x100": "keys=500&queries=100"}
 
 INSTRUMENT = """
 (selector) => {
@@ -91,15 +96,6 @@ INSTRUMENT = """
                    attributeFilter: ['data-test-script-state']});
 }
 """
-
-
-def wait_for_app_run(page, timeout: int = 60000) -> None:
-    """As tests/browser/conftest.py: connected, script not running, no skeletons."""
-    page.wait_for_timeout(250)
-    page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']").wait_for(
-        state="attached", timeout=timeout)
-    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
-        state="attached", timeout=timeout)
 
 
 def script_runs(page) -> int:
@@ -229,14 +225,17 @@ def report(results: list[dict]) -> int:
               f"during drags: {pauses}; page errors: {len(result['errors'])}")
         for error in result["errors"][:5]:
             print("  ", error[:300])
-        runs_ok = during == 0 and all(a == 1 for a in after) and after == counted
+        # A drag whose pointer never paused runs the script exactly once, after the release.
+        runs_ok = all(d["runs_counted"] == d["runs_after"] == 1 for d in drags
+                      if not d["pointer_pauses"])
         sound = runs_ok and matches and not_redrawn == 0 and not result["errors"]
         if result["size"] == "50x50":
             fast = (percentile(latency, 50) <= TARGET_P50_MS
                     and percentile(latency, 95) <= TARGET_P95_MS)
             print(f"{'PASS' if fast and sound else 'FAIL'}: p50 {percentile(latency, 50):.1f} "
                   f"ms (target <= {TARGET_P50_MS:.0f}), p95 {percentile(latency, 95):.1f} ms "
-                  f"(target <= {TARGET_P95_MS:.0f}), one script run per drag: {runs_ok}")
+                  f"(target <= {TARGET_P95_MS:.0f}), one script run per drag without a "
+                  f"pointer pause: {runs_ok}")
             ok = ok and fast and sound
         else:
             ok = ok and sound
@@ -245,8 +244,8 @@ def report(results: list[dict]) -> int:
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="50x50,500x100",
-                        help=f"comma-separated, of {', '.join(SIZES)} (both)")
+    parser.add_argument("--sizes", default=",".join(SIZES),
+                        help=f"comma-separated, of {', '.join(SIZES)} (all)")
     parser.add_argument("--drags", type=int, default=3, help="drags per size (3)")
     parser.add_argument("--moves", type=int, default=60, help="mouse moves per drag (60)")
     parser.add_argument("--span", type=int, default=20,
