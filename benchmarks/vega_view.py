@@ -50,7 +50,7 @@ FIND_VIEW = """
 """
 
 #: ``() => {...}``: the slider's h and, from the view's datasets, per query (sorted by qi) its x,
-#: ŷ and local linear value, and per query its heatmap cells' kernel weights K (per key, or per
+#: ŷ and local linear value (from the dataset of the layer that holds every query), and per query its heatmap cells' kernel weights K (per key, or per
 #: bin when the keys are binned) with their sum S (the weights are K / S).
 LIVE_NUMBERS = """
 () => {

@@ -134,6 +134,16 @@ def committed_bandwidth(selection, stops) -> float | None:
     return float(stops[index])
 
 
+def starting_at(spec: dict, stops, h: float) -> dict:
+    """A copy of the live chart's ``spec`` (its Vega-Lite dict) whose slider starts at the stop
+    nearest ``h``: a spec built once per dataset (the costly part) can start anywhere."""
+    stops = list(stops)
+    start = [{STOP_FIELD: stops.index(nearest_option(h, stops))}]
+    params = [{**param, "value": start} if param.get("name") == BANDWIDTH_PARAM else param
+              for param in spec.get("params", [])]
+    return {**spec, "params": params}
+
+
 def live_explorer_chart(keys, values, queries, *, stops, h: float, pooling: str = "gaussian",
                         truth: pd.DataFrame | None = None, equal_widths: bool = False,
                         local_linear: bool = False, max_key_bins: int = MAX_KEY_BINS,
@@ -388,8 +398,8 @@ def _fit_view(tables, x_scale, *, kernel, local_linear, selections, width):
         tooltip=[alt.Tooltip("x:Q", title="query x", format=".3f"),
                  alt.Tooltip("prediction:Q", title="ŷ(x)", format=".4f")],
     ).add_params(*selections)
-    # The live curves under the hovered keys, ŷ marked and the query points above them: two
-    # layers with the same per-query transforms (Vega-Lite computes them once).
+    # The live curves and the query layers share their per-query transforms (Vega-Lite
+    # computes them once; the layer's dataset holds every query, also those without ŷ).
     queries = alt.layer(marked, query_points)
     curves.transform = _per_query(tables, local_linear) + curves.transform
     queries.transform = _per_query(tables, local_linear)

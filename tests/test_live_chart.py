@@ -109,6 +109,17 @@ def test_slider_spans_the_stops_and_starts_at_the_nearest(h, index):
     assert slider["value"] == [{STOP_FIELD: index}]
 
 
+def test_a_built_spec_can_start_at_another_stop():
+    spec = spec_of(build(h=1.0))
+    moved = live_chart.starting_at(spec, STOPS, 0.2)
+    assert params(moved)[BANDWIDTH_PARAM]["value"] == [{STOP_FIELD: STOPS.index(0.2)}]
+    assert params(spec)[BANDWIDTH_PARAM]["value"] == [{STOP_FIELD: STOPS.index(1.0)}]
+    assert {k: v for k, v in moved.items() if k != "params"} == {
+        k: v for k, v in spec.items() if k != "params"}
+    average = spec_of(build(pooling="average"))
+    assert live_chart.starting_at(average, STOPS, 0.2) == average
+
+
 def test_h_is_looked_up_in_the_exact_stops_and_shown_in_the_title():
     spec = spec_of(build())
     expression = params(spec)["h_value"]["expr"]

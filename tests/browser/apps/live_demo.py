@@ -16,9 +16,14 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # the project root
 
 import nwcore  # noqa: E402
-from nwcore.live_chart import SLIDER_CSS, committed_bandwidth, live_explorer_chart  # noqa: E402
+from nwcore.live_chart import (  # noqa: E402
+    SLIDER_CSS,
+    committed_bandwidth,
+    live_explorer_chart,
+    starting_at,
+)
 from nwcore.views import pinned_index  # noqa: E402
-from ui.charts import show_chart, to_spec  # noqa: E402
+from ui.charts import ChartSpec, show_chart, to_spec  # noqa: E402
 from ui.controls import bandwidth_stops  # noqa: E402
 
 state = st.session_state
@@ -41,23 +46,26 @@ def demo_data(n_keys: int):
 
 
 @st.cache_data(max_entries=8)
-def demo_spec(n_keys, n_queries, pooling, equal_widths, local_linear, smooth, start_h):
-    """The chart is built once per dataset and setting: moving h never changes its spec."""
+def demo_spec(n_keys, n_queries, pooling, equal_widths, local_linear, smooth):
+    """The chart, built once per dataset and setting (it takes a few hundred ms)."""
     data = demo_data(n_keys)
     queries = data.queries() if not n_keys else nwcore.query_grid(data.keys, n_queries)
     live = live_explorer_chart(data.keys, data.values, queries, stops=bandwidth_stops(data),
-                               h=start_h, pooling=pooling, truth=data.truth_curve(),
+                               h=1.0, pooling=pooling, truth=data.truth_curve(),
                                equal_widths=equal_widths, local_linear=local_linear,
                                smooth=smooth)
     return to_spec(live.chart), live.selection_mode, live.stops, len(queries)
 
 
 state.setdefault("h", float(params.get("h", 1.0)))
-state.setdefault("start_h", state.h)  # the chart's starting h: changes only when rebuilt
+# Where the slider starts: h when the chart was shown first. Committing h must not change the
+# spec (the chart would be drawn anew); moving h by other means would change it, and the key.
+state.setdefault("start_h", state.h)
 spec, selection_mode, stops, n_q = demo_spec(n_keys, n_queries, pooling, equal_widths,
-                                             local_linear, smooth, state.start_h)
+                                             local_linear, smooth)
 st.html(f"<style>{SLIDER_CSS}</style>")
-event = show_chart(spec, alt_text="Live regression fit, attention heatmap and weight profile",
+event = show_chart(ChartSpec(starting_at(spec.spec, stops, state.start_h), spec.tables),
+                   alt_text="Live regression fit, attention heatmap and weight profile",
                    on_select="rerun", selection_mode=list(selection_mode),
                    key=f"live:{n_keys}:{n_queries}:{pooling}:{state.start_h}")
 committed = committed_bandwidth(event.selection, stops)
