@@ -171,10 +171,10 @@ def measure_size(browser, base_url: str, size: str, args) -> dict:
             "rest_to_frame": (samples[-1]["frame"] - samples[-1]["pointer"]) if samples else None,
             "not_redrawn": sum(not s["redrawn"] for s in samples),
             "runs_during": sum(t < marks["up"] for t in starts),
-            # Pauses of the pointer itself (the driver delivering moves late on a busy machine),
-            # which Streamlit takes for the end of the drag as a user's pause would be.
+            # Pauses of the pointer itself (the driver delivering moves, or the release, late on
+            # a busy machine), which Streamlit takes for the end of the drag, as a user's pause.
             "pointer_pauses": sum(b - a >= STREAMLIT_DEBOUNCE_MS for a, b in
-                                  zip(marks["moves"], marks["moves"][1:])),
+                                  zip(marks["moves"], marks["moves"][1:] + [marks["up"]])),
             "runs_after": sum(t >= marks["up"] for t in starts),
             "runs_counted": marks["runs_counted"],
             "commit_delay": min((t - marks["up"] for t in starts if t >= marks["up"]),
@@ -226,8 +226,8 @@ def report(results: list[dict]) -> int:
         for error in result["errors"][:5]:
             print("  ", error[:300])
         # A drag whose pointer never paused runs the script exactly once, after the release.
-        runs_ok = all(d["runs_counted"] == d["runs_after"] == 1 for d in drags
-                      if not d["pointer_pauses"])
+        runs_ok = all(d["runs_counted"] == d["runs_after"] == 1 and d["runs_during"] == 0
+                      for d in drags if not d["pointer_pauses"])
         sound = runs_ok and matches and not_redrawn == 0 and not result["errors"]
         if result["size"] == "50x50":
             fast = (percentile(latency, 50) <= TARGET_P50_MS

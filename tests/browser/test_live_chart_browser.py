@@ -90,20 +90,21 @@ def test_drag_redraws_in_the_browser_and_commits_once_after(page: Page, live_dem
     for step in range(1, 16):
         page.mouse.move(x_of(index - step), y)
         page.wait_for_timeout(10)
+    watch = page.evaluate("() => ({...window.__watch, now: performance.now()})")
     during = numbers(page)  # still holding the thumb
-    watch = page.evaluate("() => window.__watch")
     page.mouse.up()
     assert during["h"] == bandwidth_stops(D2L)[index - 15] < start["h"]
     moved = [q["prediction"] for q in during["queries"]]
     assert moved != [q["prediction"] for q in start["queries"]], "the fit did not follow h"
     assert [r["K"] for r in during["rows"]] != [r["K"] for r in start["rows"]]
-    pauses = sum(b - a >= STREAMLIT_DEBOUNCE_MS for a, b in zip(watch["moves"],
-                                                               watch["moves"][1:]))
+    times = watch["moves"] + [watch["now"]]
+    pauses = sum(b - a >= STREAMLIT_DEBOUNCE_MS for a, b in zip(times, times[1:]))
     if not pauses:  # a pause of the pointer (a busy machine) ends a drag for Streamlit
         assert watch["runs"] == 0, "the script ran while the slider was dragged"
     page.wait_for_timeout(600)
     wait_for_app_run(page)
-    assert int(app_text(page, "script runs")) == runs_before + 1 + pauses
+    runs = int(app_text(page, "script runs")) - runs_before
+    assert runs == 1 if not pauses else 1 <= runs <= 1 + pauses
     assert float(app_text(page, "committed h")) == during["h"]
     assert_no_errors(page)
 
