@@ -411,7 +411,8 @@ def _fit_view(tables, x_scale, *, kernel, local_linear, selections, width):
     title = ("'Regression fit at h = ' + h_value + ' — hover a query, click to pin it'"
              if kernel != "constant" else "'Regression fit (average pooling: h has no effect)'")
     points = _points_layer(tables["points"], x_scale)
-    fit = alt.layer(points, fixed, curves, weighted, queries).resolve_scale(color="independent")
+    lines = alt.layer(fixed, curves)  # one colour scale, one legend
+    fit = alt.layer(points, lines, weighted, queries).resolve_scale(color="independent")
     return fit.properties(width=width, height=300, title=alt.TitleParams(alt.ExprRef(title)))
 
 
