@@ -26,10 +26,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int, log, extra: list[str] = ()) -> subprocess.Popen:
-    """`streamlit run app.py` on loopback; returns once /_stcore/health answers ok."""
+def start_server(port: int, log, extra: list[str] = (),
+                 script: str = "app.py") -> subprocess.Popen:
+    """`streamlit run <script>` (a path from the project root) on loopback; returns once
+    /_stcore/health answers ok."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
          "--browser.gatherUsageStats", "false", *extra],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
@@ -61,10 +63,12 @@ def stop_server(process: subprocess.Popen | None) -> None:
 
 
 @contextlib.contextmanager
-def benchmark_server(extra_args, *, hard_deadline: float, log_prefix: str):
-    """The app for a benchmark run: its log in a temporary file, a watchdog that stops the server
-    and exits after ``hard_deadline`` seconds, and a stop by PID however the run ends (SIGTERM
-    included). Yields (process, port, log_path); on an error the log's tail is printed."""
+def benchmark_server(extra_args, *, hard_deadline: float, log_prefix: str,
+                     script: str = "app.py"):
+    """The app (or another ``script``) for a benchmark run: its log in a temporary file, a
+    watchdog that stops the server and exits after ``hard_deadline`` seconds, and a stop by PID
+    however the run ends (SIGTERM included). Yields (process, port, log_path); on an error the
+    log's tail is printed."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     process = None
     with tempfile.TemporaryDirectory(prefix=log_prefix) as tmp:
@@ -72,7 +76,7 @@ def benchmark_server(extra_args, *, hard_deadline: float, log_prefix: str):
         try:
             with open(log_path, "wb") as log:
                 port = free_port()
-                process = start_server(port, log, extra_args)
+                process = start_server(port, log, extra_args, script)
                 print(f"server pid {process.pid} on 127.0.0.1:{port} "
                       f"{' '.join(extra_args)}".rstrip(), flush=True)
                 watchdog = threading.Timer(hard_deadline, _hard_stop, args=(process,))

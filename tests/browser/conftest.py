@@ -21,10 +21,11 @@ def pytest_collection_modifyitems(items):
 
 
 @contextlib.contextmanager
-def running_app():
-    """The app on a free loopback port for the duration of the block; yields its base URL."""
+def running_app(script: str = "app.py"):
+    """The app (or another script, a path from the project root) on a free loopback port for the
+    duration of the block; yields its base URL."""
     port = free_port()
-    process = start_server(port, subprocess.DEVNULL)
+    process = start_server(port, subprocess.DEVNULL, script=script)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -34,6 +35,13 @@ def running_app():
 @pytest.fixture(scope="session")
 def app_url():
     with running_app() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def live_demo_url():
+    """The live explorer chart's demo app (tests/browser/apps/live_demo.py)."""
+    with running_app("tests/browser/apps/live_demo.py") as url:
         yield url
 
 
