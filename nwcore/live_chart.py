@@ -52,13 +52,16 @@ from .charts import (
     _curves_layer,
     _hover_and_pin,
     _points_layer,
-    display_points,
     weight_colours,
     weight_scale,
 )
 from .kernels import kernel_std
-from .pooling import SINGULAR_DESIGN_TOLERANCE, _nearest_key
-from .views import MAX_KEY_BINS, _cell_edges, attention_cells, nearest_option, pooling_kernel
+from .keyview import cell_edges
+from .kernels import pooling_kernel
+from .pooling import SINGULAR_DESIGN_TOLERANCE
+from .stops import nearest_option
+from .tiles import nearest_key
+from .views import MAX_KEY_BINS, attention_cells, display_points
 
 #: The point selection bound to the slider, and its field: the index of the chosen stop.
 BANDWIDTH_PARAM = "bandwidth"
@@ -227,10 +230,10 @@ def _live_tables(keys, values, queries, truth, *, kernel, h, max_key_bins):
         columns["column"] = np.arange(len(columns))
     else:
         key_table = pd.concat([key_table, columns.drop(columns=["key_x", "key_y"])], axis=1)
-    query_lo, query_hi = _cell_edges(queries)
+    query_lo, query_hi = cell_edges(queries)
     query_table = pd.DataFrame({"qi": np.arange(queries.size), "query_x": queries,
                                 "query_lo": query_lo, "query_hi": query_hi,
-                                "nearest": np.abs(queries - _nearest_key(queries, keys))})
+                                "nearest": np.abs(queries - nearest_key(queries, keys))})
     # The curves that do not depend on h, and a y range that holds them and the data.
     curves = pd.DataFrame({"x": queries, "y": float(values.mean()), "series": AVERAGE_SERIES})
     if truth is not None:

@@ -28,7 +28,7 @@ from nwcore.live_chart import (
     fits_live,
     live_explorer_chart,
 )
-from nwcore.views import bandwidth_options
+from nwcore.stops import bandwidth_options
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = nwcore.generated_dataset("2sin_x08", 50, 0.5, 0)

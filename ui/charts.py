@@ -61,7 +61,8 @@ def show_chart(chart, *, alt_text: str, stretch: bool = False, **kwargs):
     ``st.vega_lite_chart`` (``on_select``, ``selection_mode``, ``key``).
     """
     prepared = chart if isinstance(chart, ChartSpec) else to_spec(chart, stretch=stretch)
-    # Vega-Lite's description is the canvas's text alternative for screen readers.
+    # Vega-Lite's description is the chart's accessible name (Streamlit's ``alt`` would replace
+    # it, with a logged warning on every run).
     spec = {**prepared.spec, "description": alt_text, "datasets": dict(prepared.tables)}
     return st.vega_lite_chart(spec=spec, width="stretch" if stretch else "content",
-                              alt=alt_text, **kwargs)
+                              **kwargs)

@@ -22,7 +22,7 @@ from nwcore.live_chart import (  # noqa: E402
     live_explorer_chart,
     starting_at,
 )
-from nwcore.views import pinned_index  # noqa: E402
+from ui.explore import pinned_index  # noqa: E402
 from ui.charts import ChartSpec, show_chart, to_spec  # noqa: E402
 from ui.controls import bandwidth_stops  # noqa: E402
 
