@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-import time
-import tracemalloc
+import os
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -12,12 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.make_bad_uploads import Upload, bad_upload_cases
+from tests.make_bad_uploads import Upload, bad_upload_cases, measure_read
 from nwcore.reading import (
     MAX_ROWS,
     Table,
     UploadError,
     XYData,
+    UPLOAD_EXTENSIONS,
     excel_sheet_names,
     extract_xy,
     read_table,
@@ -25,15 +26,16 @@ from nwcore.reading import (
 
 CASES = bad_upload_cases()
 HOSTILE = [case for case in CASES if case.hostile]
-#: Hostile files must be refused in ≤ 0.1 s; the assertion allows for a loaded 2-core machine.
+#: Hostile files must be answered in ≤ 0.1 s; the assertion allows for a loaded 2-core machine
+#: (benchmarks/hostile_uploads.py reports the medians).
 HOSTILE_SECONDS = 0.5
-HOSTILE_PEAK_BYTES = 20 * 2**20
+HOSTILE_PEAK_BYTES = 50 * 2**20
 
 
 def read_case(case: Upload) -> tuple[Table, XYData]:
-    """Read a case the way the Data page does: the table, then the chosen (or first) columns."""
+    """Read a case the way the Data page does: the table, then the chosen (or default) columns."""
     table = read_table(case.data, case.filename, sheet=case.sheet)
-    x_column, y_column = case.columns or table.numeric_columns[:2]
+    x_column, y_column = case.columns or (table.default_x, table.default_y)
     return table, extract_xy(table, x_column, y_column, x_dates=case.x_dates)
 
 
@@ -52,8 +54,17 @@ def test_corpus_is_big_and_covers_the_catalogue():
     assert len(CASES) >= 55
     assert len({case.name for case in CASES}) == len(CASES)
     assert {case.catalogue for case in CASES} >= set(range(1, 51))
-    assert all(case.filename.rsplit(".", 1)[-1] in ("csv", "tsv", "txt", "xlsx", "parquet", "json")
-               for case in CASES)
+    assert all(case.filename.rsplit(".", 1)[-1] in UPLOAD_EXTENSIONS for case in CASES)
+
+
+def test_corpus_covers_every_risk_and_states_the_numbers():
+    risks = Counter(case.risk for case in CASES if case.risk)
+    print(dict(risks))
+    assert sum(risks.values()) >= 40
+    assert risks["misread"] >= 20 and risks["denial of service"] >= 15 and risks["markdown"] >= 3
+    unstated = [case.name for case in CASES
+                if case.expect == "accept" and (case.x is None or case.y is None)]
+    assert not unstated, unstated
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
@@ -80,22 +91,25 @@ def test_upload_case(case: Upload):
     assert all(isinstance(name, str) for name in table.frame.columns)
 
 
-@pytest.mark.parametrize("case", HOSTILE, ids=[case.name for case in HOSTILE])
-def test_hostile_files_are_refused_fast_and_small(case: Upload):
-    start = time.perf_counter()
-    with pytest.raises(UploadError):
-        read_table(case.data, case.filename)
-    seconds = time.perf_counter() - start
-    tracemalloc.start()
-    try:
-        with pytest.raises(UploadError):
+@pytest.fixture(scope="module")
+def warm_reader():
+    """Imports and compiled patterns are loaded once, before the forked measurements."""
+    for case in CASES:
+        if case.name in ("xlsx", "parquet", "json columns", "comment lines"):
             read_table(case.data, case.filename)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    print(f"{case.name}: {seconds * 1000:.1f} ms, peak {peak / 2**20:.2f} MB")
-    assert seconds <= HOSTILE_SECONDS
-    assert peak <= HOSTILE_PEAK_BYTES
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="measured in a forked child (POSIX)")
+@pytest.mark.parametrize("case", HOSTILE, ids=[case.name for case in HOSTILE])
+def test_hostile_files_are_answered_fast_and_small(warm_reader, case: Upload):
+    figures = measure_read(case)
+    print(f"{case.name}: {figures['outcome']} in {figures['seconds'] * 1000:.1f} ms, "
+          f"RSS +{figures['rss'] / 2**20:.1f} MB, traced peak {figures['traced'] / 2**20:.1f} MB")
+    assert figures["outcome"] == ("reject" if case.expect == "reject" and not case.columns
+                                  else "accept")
+    assert figures["seconds"] <= HOSTILE_SECONDS
+    assert figures["rss"] <= HOSTILE_PEAK_BYTES
+    assert figures["traced"] <= HOSTILE_PEAK_BYTES
 
 
 def test_summary_wording():

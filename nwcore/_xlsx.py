@@ -1,0 +1,348 @@
+"""A streaming reader for the cell values of one XLSX worksheet, at regular-expression speed.
+
+openpyxl (and pandas through it) builds a Python object per XML element and pads the gaps up to
+the sheet's declared dimension, so a 5 KB workbook with one cell at row 1,000,000 costs seconds and
+reports a million rows. Here the sheet XML is decompressed in blocks and only cells that hold a
+value are matched (by one regular expression, in C): blank rows, empty styled cells and padding
+cost nothing, and rows that hold no value are not rows. Values keep their type: numbers are
+floats, text is str, booleans are bool, and numbers with a date format are datetimes (openpyxl's
+own date-format test and serial-date conversion are used).
+
+Every limit is a parameter; :class:`WorkbookError` carries a message meant for the user.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
+
+#: Decompressed bytes read at a time.
+_BLOCK = 1 << 20
+#: Largest workbook part (workbook.xml, its relationships, styles) parsed whole.
+_MAX_PART_BYTES = 10 * 2**20
+_ATTRIBUTE = r'\s{name}\s*=\s*(?:"([^"]*)"|\'([^\']*)\')'
+
+
+class WorkbookError(ValueError):
+    """A workbook we refuse; str(error) is the message for the user."""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A worksheet of a workbook: its name and whether Excel hides it."""
+
+    name: str
+    hidden: bool
+    part: str          # path of its XML inside the zip
+
+
+@dataclass(frozen=True)
+class SheetValues:
+    """The non-blank rows of a sheet, as columns of Python values (None where a cell is empty)."""
+
+    columns: list[list]         # one list per used column, left to right, all the same length
+    last_row: int               # the sheet row number of the last non-blank row read
+    dimension: str | None       # the sheet's declared extent, e.g. "A1:B1000000"
+    has_formulas: bool
+
+
+def sheets(archive: zipfile.ZipFile) -> list[Sheet]:
+    """The worksheets, in workbook order (chart sheets and dialogs are not worksheets)."""
+    book = _part(archive, "xl/workbook.xml").decode("utf-8", errors="replace")
+    relations = _relations(archive, "xl/_rels/workbook.xml.rels")
+    found = []
+    for tag in re.findall(r"<(?:[\w.-]+:)?sheet\b[^<>]*>", book):
+        name = _attribute(tag, "name")
+        relation = _attribute(tag, r"[\w.-]+:id")
+        part = relations.get(relation or "")
+        if name is None or part is None or part not in archive.NameToInfo:
+            continue
+        state = _attribute(tag, "state") or "visible"
+        found.append(Sheet(html.unescape(name), state != "visible", part))
+    return found
+
+
+def read_sheet(archive: zipfile.ZipFile, sheet: Sheet, *, max_rows: int, max_columns: int,
+               max_cell_bytes: int) -> SheetValues:
+    """The values of ``sheet``: at most ``max_rows`` non-blank rows and ``max_columns`` used
+    columns; a cell's XML longer than ``max_cell_bytes`` is refused."""
+    book = _part(archive, "xl/workbook.xml")
+    epoch = CALENDAR_MAC_1904 if re.search(
+        rb'<(?:[\w.-]+:)?workbookPr\b[^<>]*?\sdate1904\s*=\s*["\'](?:1|true)["\']', book) \
+        else CALENDAR_WINDOWS_1900
+    date_styles = _date_styles(archive)
+    reader = _CellReader(date_styles, epoch, max_rows, max_columns)
+    with archive.open(sheet.part) as stream:
+        head = stream.read(_BLOCK)
+        prefix = _prefix(head)
+        cell, end = _cell_pattern(prefix), b"</" + prefix + b"sheetData>"
+        cell_end = b"</" + prefix + b"c>"
+        dimension = re.search(rb'<' + re.escape(prefix) + rb'dimension\b[^<>]*?\sref\s*=\s*'
+                              rb'["\']([A-Z0-9:]{1,40})["\']', head)
+        buffer, block = b"", head
+        while block:
+            buffer += block
+            block = stream.read(_BLOCK)
+            stop = buffer.find(end)
+            if stop >= 0:
+                buffer, block = buffer[:stop], b""
+            # Whole cells are taken; a cell cut by the block's end waits for the next block.
+            last = buffer.rfind(cell_end)
+            cut = len(buffer) if not block else last + len(cell_end) if last >= 0 else 0
+            if not reader.take(cell.findall(buffer, 0, cut)):
+                break
+            opened = buffer.rfind(b"<" + prefix + b"c", cut)  # a cell the next block may end
+            buffer = buffer[opened if opened >= 0 else max(cut, len(buffer) - len(end)):]
+            if len(buffer) > max_cell_bytes:
+                raise WorkbookError(
+                    f"A cell of the sheet '{sheet.name}' holds more than {max_cell_bytes:,} "
+                    "bytes, which no table of numbers needs. Save the data you need as CSV.")
+    shared = _shared_strings(archive, reader.shared_needed)
+    return SheetValues(columns=reader.columns(shared), last_row=reader.last_row,
+                       dimension=dimension.group(1).decode() if dimension else None,
+                       has_formulas=reader.has_formulas)
+
+
+class _CellReader:
+    """Collects matched cells into columns of non-blank rows."""
+
+    def __init__(self, date_styles: frozenset[bytes], epoch: datetime, max_rows: int,
+                 max_columns: int):
+        self.date_styles, self.epoch = date_styles, epoch
+        self.max_rows, self.max_columns = max_rows, max_columns
+        self.by_column: dict[bytes, list] = {}   # column letters -> values, one per row
+        self.rows = 0                 # non-blank rows so far
+        self.last_row = 0             # sheet row number of the current non-blank row
+        self.shared_needed: set[int] = set()
+        self.has_formulas = False
+
+    def take(self, cells: list[tuple[bytes, ...]]) -> bool:
+        """Take matched cells (column letters, row, type, style, content); False once the row
+        cap is passed (stop reading)."""
+        by_column, date_styles = self.by_column, self.date_styles
+        current = str(self.last_row).encode()
+        for letters, row, kind, style, content in cells:
+            if kind in (b"", b"n") and content[:3] == b"<v>" and content[-4:] == b"</v>" \
+                    and style not in date_styles:
+                try:                                  # the common case: a plain number
+                    value = float(content[3:-4])
+                except ValueError:
+                    value = self._value(kind, style, content)
+            else:
+                value = self._value(kind, style, content)
+            if value is None:
+                continue
+            if not letters:
+                raise WorkbookError("The workbook has cells without a reference (such as A1), "
+                                    "which this reader cannot place. Open it in Excel and save "
+                                    "it again, or save it as CSV.")
+            if row != current:
+                if self.rows == self.max_rows:
+                    return False
+                self.rows += 1
+                self.last_row, current = int(row), row
+            column = by_column.get(letters)
+            if column is None:
+                if len(by_column) == self.max_columns:
+                    raise WorkbookError(f"The sheet uses more than {self.max_columns} columns; "
+                                        f"at most {self.max_columns} are supported. Keep only "
+                                        "the columns you need.")
+                column = by_column[letters] = []
+            if len(column) < self.rows - 1:
+                column.extend([None] * (self.rows - 1 - len(column)))
+            if len(column) == self.rows:
+                column[-1] = value            # the same cell twice: the later one wins
+            else:
+                column.append(value)
+        return True
+
+    def _value(self, kind: bytes | None, style: bytes | None, content: bytes | None):
+        """The cell's value (float, str, bool, datetime, or an int index into the shared
+        strings), or None when it holds none."""
+        if not content:
+            return None
+        if b"f" in content and _FORMULA.search(content):
+            self.has_formulas = True
+        kind = kind or b"n"
+        style = style or None
+        if kind == b"inlineStr":
+            return _text(content) or None
+        value = _VALUE.search(content)
+        if value is None or not value.group(1):
+            return None
+        raw = value.group(1)
+        if kind == b"n":
+            try:
+                number = float(raw)
+            except ValueError:
+                return _unescape(raw)
+            if style in self.date_styles:
+                try:
+                    return from_excel(number, self.epoch)
+                except (OverflowError, ValueError):
+                    return number
+            return number
+        if kind == b"s":
+            index = int(raw)
+            self.shared_needed.add(index)
+            return index
+        if kind == b"b":
+            return raw.strip() not in (b"0", b"false")
+        return _unescape(raw) or None      # "str" (formula text), "e" (#DIV/0!), "d" (ISO date)
+
+    def columns(self, shared: dict[int, str]) -> list[list]:
+        result = []
+        for _, column in sorted((_column_number(letters), column)
+                                for letters, column in self.by_column.items()):
+            column.extend([None] * (self.rows - len(column)))
+            result.append([shared.get(value) if type(value) is int else value
+                           for value in column] if self.shared_needed else column)
+        return result
+
+
+_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")
+_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)</(?:[\w.-]+:)?v>")
+_TEXT = re.compile(rb"<(?:[\w.-]+:)?t(?:\s[^>]*)?>([^<]*)</(?:[\w.-]+:)?t>")
+#: A shared string; like a cell, its content stops at the next <si> tag (no quadratic search).
+_SHARED_STRING = re.compile(rb"<(?:[\w.-]+:)?si(?=[\s/>])[^<>]*?(?:/>|>((?:[^<]++|<(?!/?"
+                            rb"(?:[\w.-]+:)?si[\s/>]))*+)</(?:[\w.-]+:)?si>)")
+_PHONETIC = re.compile(rb"<(?:[\w.-]+:)?rPh\b(?:[^<]++|<(?!/?(?:[\w.-]+:)?rPh\b))*+"
+                       rb"</(?:[\w.-]+:)?rPh>")
+
+
+@lru_cache(maxsize=8)
+def _cell_pattern(prefix: bytes) -> re.Pattern:
+    """A cell element that has content: reference, type and style attributes, and the content.
+
+    Empty cells (``<c r="A1" s="2"/>``) do not match. Attributes stop at the next '<' and the
+    content at the next cell tag, so unclosed tags cannot make the search quadratic."""
+    tag = re.escape(prefix) + rb"c"
+    return re.compile(
+        rb"<" + tag + rb"(?=[\s>])(?=[^<>]*+(?<!/)>)"
+        rb"""(?=[^<>]*?\sr\s*=\s*["']([A-Z]{1,3})(\d{1,7})["'])?"""
+        rb"""(?=[^<>]*?\st\s*=\s*["'](\w+)["'])?"""
+        rb"""(?=[^<>]*?\ss\s*=\s*["'](\d{1,9})["'])?"""
+        rb"(?:[^<>/]|/(?!>))*+>"
+        rb"((?:[^<]++|<(?!/?" + tag + rb"[\s/>]))++)"
+        rb"</" + tag + rb">")
+
+
+def _prefix(head: bytes) -> bytes:
+    """The namespace prefix of the worksheet's elements (b"" or e.g. b"x:")."""
+    root = re.search(rb"<(?:([\w.-]+):)?worksheet[\s>]", head)
+    return root.group(1) + b":" if root and root.group(1) else b""
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _text(content: bytes) -> str:
+    """The text of an inline or shared string: its runs joined, phonetic hints left out."""
+    if b"rPh" in content:
+        content = _PHONETIC.sub(b"", content)
+    return _unescape(b"".join(_TEXT.findall(content)))
+
+
+def _unescape(raw: bytes) -> str:
+    text = raw.decode("utf-8", errors="replace")
+    return html.unescape(text) if "&" in text else text
+
+
+def _shared_strings(archive: zipfile.ZipFile, needed: set[int]) -> dict[int, str]:
+    """The shared strings whose index is in ``needed`` (the part is streamed, and only read up
+    to the highest index needed)."""
+    if not needed or "xl/sharedStrings.xml" not in archive.NameToInfo:
+        return {}
+    last, found, index = max(needed), {}, 0
+    item = _SHARED_STRING
+    with archive.open("xl/sharedStrings.xml") as stream:
+        buffer = b""
+        while index <= last:
+            block = stream.read(_BLOCK)
+            buffer += block
+            scanned = 0
+            for match in item.finditer(buffer):
+                scanned = match.end()
+                if index in needed:
+                    found[index] = _text(match.group(1) or b"")
+                index += 1
+                if index > last:
+                    break
+            buffer = buffer[scanned:]
+            if not block:
+                break
+            if len(buffer) > _MAX_PART_BYTES:
+                raise WorkbookError("A shared string of the workbook is too long for a table of "
+                                    "numbers. Save the data you need as CSV.")
+    return found
+
+
+def _date_styles(archive: zipfile.ZipFile) -> frozenset[bytes]:
+    """Indices (as the bytes of the ``s`` attribute) of the cell styles whose number format is
+    a date or time."""
+    if "xl/styles.xml" not in archive.NameToInfo:
+        return frozenset()
+    styles = _part(archive, "xl/styles.xml").decode("utf-8", errors="replace")
+    formats = dict(BUILTIN_FORMATS)
+    for tag in re.findall(r"<(?:[\w.-]+:)?numFmt\b[^<>]*>", styles):
+        number, code = _attribute(tag, "numFmtId"), _attribute(tag, "formatCode")
+        if number and number.isdigit() and code is not None:
+            formats[int(number)] = html.unescape(code)
+    cell_styles = re.search(r"<(?:[\w.-]+:)?cellXfs\b(?:[^<]++|<(?!/?(?:[\w.-]+:)?cellXfs\b))*+"
+                            r"</(?:[\w.-]+:)?cellXfs>", styles)
+    if not cell_styles:
+        return frozenset()
+    dates = set()
+    for index, tag in enumerate(re.findall(r"<(?:[\w.-]+:)?xf\b[^<>]*>", cell_styles.group(0))):
+        number = _attribute(tag, "numFmtId")
+        code = formats.get(int(number)) if number and number.isdigit() else None
+        if code is not None and is_date_format(code):
+            dates.add(str(index).encode())
+    return frozenset(dates)
+
+
+def _relations(archive: zipfile.ZipFile, path: str) -> dict[str, str]:
+    """Relationship id → path of the target part inside the zip."""
+    if path not in archive.NameToInfo:
+        return {}
+    text = _part(archive, path).decode("utf-8", errors="replace")
+    base = posixpath.dirname(posixpath.dirname(path))
+    targets = {}
+    for tag in re.findall(r"<(?:[\w.-]+:)?Relationship\b[^<>]*>", text):
+        identifier, target = _attribute(tag, "Id"), _attribute(tag, "Target")
+        if identifier and target:
+            target = html.unescape(target)
+            targets[identifier] = (target.lstrip("/") if target.startswith("/")
+                                   else posixpath.normpath(posixpath.join(base, target)))
+    return targets
+
+
+def _part(archive: zipfile.ZipFile, path: str) -> bytes:
+    """A small part of the package, read whole (refused when it is not small)."""
+    info = archive.NameToInfo.get(path)
+    if info is None:
+        raise WorkbookError(f"The workbook has no {posixpath.basename(path)}: it is damaged. "
+                            "Open it in Excel and save it again, or save it as CSV.")
+    if info.file_size > _MAX_PART_BYTES:
+        raise WorkbookError(f"The workbook's {posixpath.basename(path)} is "
+                            f"{info.file_size / 2**20:,.0f} MB, far more than a table needs. "
+                            "Save the data you need as CSV.")
+    return archive.read(path)
+
+
+def _attribute(tag: str, name: str) -> str | None:
+    found = re.search(_ATTRIBUTE.format(name=name), tag)
+    return None if found is None else (found.group(1) if found.group(1) is not None
+                                       else found.group(2))
