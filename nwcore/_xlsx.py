@@ -85,6 +85,7 @@ def read_sheet(archive: zipfile.ZipFile, sheet: Sheet, *, max_rows: int, max_col
         prefix = _prefix(head)
         cell, end = _cell_pattern(prefix), b"</" + prefix + b"sheetData>"
         cell_end = b"</" + prefix + b"c>"
+        value_tags = (b"<" + prefix + b"v", b"<" + prefix + b"is")  # blocks without: skipped
         dimension = re.search(rb'<' + re.escape(prefix) + rb'dimension\b[^<>]*?\sref\s*=\s*'
                               rb'["\']([A-Z0-9:]{1,40})["\']', head)
         buffer, block = b"", head
@@ -97,7 +98,8 @@ def read_sheet(archive: zipfile.ZipFile, sheet: Sheet, *, max_rows: int, max_col
             # Whole cells are taken; a cell cut by the block's end waits for the next block.
             last = buffer.rfind(cell_end)
             cut = len(buffer) if not block else last + len(cell_end) if last >= 0 else 0
-            if not reader.take(cell.findall(buffer, 0, cut)):
+            holds_values = any(buffer.find(tag, 0, cut) >= 0 for tag in value_tags)
+            if holds_values and not reader.take(cell.findall(buffer, 0, cut)):
                 break
             opened = buffer.rfind(b"<" + prefix + b"c", cut)  # a cell the next block may end
             buffer = buffer[opened if opened >= 0 else max(cut, len(buffer) - len(end)):]

@@ -19,7 +19,6 @@ import io
 import json
 import os
 import random
-import resource
 import time
 import tracemalloc
 import zipfile
@@ -784,17 +783,27 @@ def _column_letters(number: int) -> bytes:
 
 
 def measure_read(case: Upload) -> dict:
-    """Read ``case`` once in a forked child (so that its peak memory is its own): seconds taken,
-    peak RSS growth, and — from a second, traced read — the peak of Python (tracemalloc) plus
-    Arrow allocations; also the outcome ("accept" or "reject")."""
-    import pyarrow as pa
-
+    """Read ``case`` as the Data page does, in a forked child: see :func:`measure_in_child`."""
     def read() -> str:
         try:
             read_table(case.data, case.filename, sheet=case.sheet)
             return "accept"
         except UploadError:
             return "reject"
+
+    return measure_in_child(read)
+
+
+def measure_in_child(call, *, timeout: float = 60.0, traced: bool = True) -> dict:
+    """Run ``call()`` in a forked child (POSIX), so that its peak memory is its own: the seconds
+    it took, its peak RSS growth, what it returned ("outcome") and — from a second, traced run
+    unless ``traced`` is false — the peak of Python (tracemalloc) plus Arrow allocations. A child
+    still running after ``timeout`` seconds is killed and reported as {"outcome": "timeout"}."""
+    import resource
+    import select
+    import signal
+
+    import pyarrow as pa
 
     reader, writer = os.pipe()
     gc.freeze()  # the child's collections must not touch (and so copy) the parent's objects
@@ -804,24 +813,28 @@ def measure_read(case: Upload) -> dict:
         try:
             before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             start = time.perf_counter()
-            outcome = read()
+            outcome = call()
             seconds = time.perf_counter() - start
             rss = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024
-            pool = pa.proxy_memory_pool(pa.default_memory_pool())
-            pa.set_memory_pool(pool)
-            tracemalloc.start()
-            read()
-            traced = tracemalloc.get_traced_memory()[1] + pool.max_memory()
-            os.write(writer, json.dumps({"seconds": seconds, "rss": rss, "traced": traced,
-                                         "outcome": outcome}).encode())
+            figures = {"seconds": seconds, "rss": rss, "outcome": str(outcome)}
+            if traced:
+                pool = pa.proxy_memory_pool(pa.default_memory_pool())
+                pa.set_memory_pool(pool)
+                tracemalloc.start()
+                call()
+                figures["traced"] = tracemalloc.get_traced_memory()[1] + pool.max_memory()
+            os.write(writer, json.dumps(figures).encode())
         finally:
             os._exit(0)
     os.close(writer)
     with os.fdopen(reader) as stream:
-        result = json.loads(stream.read())
+        if select.select([stream], [], [], timeout)[0]:
+            text = stream.read()
+        else:
+            os.kill(child, signal.SIGKILL)
+            text = json.dumps({"outcome": "timeout", "seconds": timeout})
     os.waitpid(child, 0)
-    return result
-
+    return json.loads(text) if text else {"outcome": "crashed"}
 
 if __name__ == "__main__":
     for case in bad_upload_cases():

@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pytest
 
-from nwcore.reading import UploadError, read_table
+from nwcore.reading import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB, UPLOAD_EXTENSIONS, UploadError, read_table
 
 from .make_bad_uploads import bad_upload_cases
 from .test_pages import PAGES, run_page
@@ -36,6 +36,13 @@ def data_page():
     app = run_page(DATA_PAGE)
     app.radio(key="data_source").set_value("Upload a file").run()
     return app
+
+
+def test_uploader_takes_the_reader_limit_and_formats(data_page):
+    uploader = data_page.file_uploader(key="upload").proto
+    assert list(uploader.type) == [f".{extension}" for extension in UPLOAD_EXTENSIONS]
+    assert uploader.max_upload_size_mb == MAX_UPLOAD_MB
+    assert f"{MAX_UPLOAD_MB} MB ({MAX_UPLOAD_BYTES:,} bytes)" in uploader.help
 
 
 def offered(app, key):

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import os
+import tomllib
 from collections import Counter
+from datetime import datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,14 +18,18 @@ from hypothesis import strategies as st
 from tests.make_bad_uploads import Upload, bad_upload_cases, measure_read
 from nwcore.reading import (
     MAX_ROWS,
+    MAX_UPLOAD_BYTES,
+    MAX_UPLOAD_MB,
     Table,
     UploadError,
     XYData,
     UPLOAD_EXTENSIONS,
     excel_sheet_names,
+    excel_sheets,
     extract_xy,
     read_table,
 )
+from tests.make_bad_uploads import _sheet, _xlsx, _xlsx_parts
 
 CASES = bad_upload_cases()
 HOSTILE = [case for case in CASES if case.hostile]
@@ -132,11 +139,23 @@ def test_sorting_is_stable_and_keeps_pairs():
     assert xy.frame.to_numpy().tolist() == [[1, 2], [1, 4], [2, 1], [2, 3]]
 
 
-def test_excel_sheet_names():
-    from tests.make_bad_uploads import _xlsx
+def test_upload_limit_is_stated_once():
+    """The server's cap (.streamlit/config.toml, in MB) is the reader's, counted in bytes as the
+    browser counts them (1 MB = 1,000,000 bytes; the uploader is given MAX_UPLOAD_MB)."""
+    config = tomllib.loads((Path(__file__).parents[1] / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == MAX_UPLOAD_MB
+    assert MAX_UPLOAD_BYTES == MAX_UPLOAD_MB * 1_000_000
+    with pytest.raises(UploadError, match="PNG"):  # at the limit: past the size check
+        read_table(b"\x89PNG" + bytes(MAX_UPLOAD_BYTES - 4), "edge.csv")
+    with pytest.raises(UploadError, match=f"{MAX_UPLOAD_MB} MB limit"):
+        read_table(b"\x89PNG" + bytes(MAX_UPLOAD_BYTES - 3), "over.csv")
 
-    data = _xlsx([["x", "y"], [1, 2]], sheets={"second": [["a"]]}, title="first")
+
+def test_excel_sheet_names():
+    data = _xlsx([["x", "y"], [1, 2]], sheets={"second": [["a"]]}, title="first",
+                 states={"first": "hidden"})
     assert excel_sheet_names(data) == ["first", "second"]
+    assert excel_sheets(data) == [("first", True), ("second", False)]
     with pytest.raises(UploadError, match="damaged"):
         excel_sheet_names(b"PK garbage")
     with pytest.raises(UploadError, match="not an Excel workbook"):
@@ -172,6 +191,55 @@ def test_parquet_roundtrip_of_a_pandas_frame():
 
 
 # ---------------------------------------------------------------------------------------------
+# The streaming Excel reader against openpyxl
+
+
+EXCEL_CELLS = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**9, 10**9),
+    st.floats(allow_nan=False, allow_infinity=False, width=64),
+    st.text(alphabet=st.sampled_from(list("ab <>&'\"é😀 1,.-=\t")), min_size=1, max_size=8),
+    st.datetimes(min_value=datetime(1901, 1, 1), max_value=datetime(2100, 1, 1)).map(
+        lambda moment: moment.replace(microsecond=0)))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(st.lists(EXCEL_CELLS, max_size=5), min_size=1, max_size=8),
+       epoch_1904=st.booleans())
+def test_excel_reader_agrees_with_openpyxl(rows, epoch_1904):
+    """Every non-blank row, in order, with the values openpyxl reads (strings as stored)."""
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    from nwcore import _xlsx as reader
+
+    rows = [[cell or "x" if isinstance(cell, str) else cell for cell in row]
+            for row in rows]
+    data = _xlsx(rows, epoch=CALENDAR_MAC_1904 if epoch_1904 else None)
+    expected = [list(row) for row in load_workbook(io.BytesIO(data), data_only=True).active
+                .iter_rows(values_only=True) if any(value is not None for value in row)]
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheet = reader.sheets(archive)[0]
+        columns = reader.read_sheet(archive, sheet, max_rows=100, max_columns=100,
+                                   max_cell_bytes=10**6).columns
+    used = [i for i in range(max(map(len, expected), default=0))
+            if any(i < len(row) and row[i] is not None for row in expected)]
+    assert len(columns) == len(used)
+    got = [list(row) for row in zip(*columns)]
+    want = [[row[i] if i < len(row) else None for i in used] for row in expected]
+    assert got == want
+
+
+def test_excel_shared_strings_keep_their_text():
+    """Shared and rich-text strings are joined, phonetic hints left out, entities decoded."""
+    case = next(case for case in CASES if case.name == "xlsx shared and rich-text strings")
+    table = read_table(case.data, case.filename)
+    assert list(table.frame.columns) == ["x", "y", "Unnamed: 2"]
+    assert table.frame["Unnamed: 2"].tolist()[1] == "a & b <c>"
+
+
+# ---------------------------------------------------------------------------------------------
 # Fuzz: nothing but UploadError escapes, and accepted data always balances
 
 FILENAMES = st.sampled_from(["a.csv", "a.txt", "a.tsv", "a.json", "a.xlsx", "a.parquet"])
@@ -201,6 +269,19 @@ def _read_or_refuse(data: bytes, filename: str) -> None:
 @given(prefix=PREFIXES, body=st.binary(max_size=600), filename=FILENAMES)
 def test_fuzz_arbitrary_bytes(prefix: bytes, body: bytes, filename: str):
     _read_or_refuse(prefix + body, filename)
+
+
+SHEET_TOKENS = st.lists(st.sampled_from([
+    b'<row r="1">', b'<row r="3">', b"</row>", b'<c r="A1">', b'<c r="B2" t="s">',
+    b'<c r="C3" t="inlineStr">', b'<c r="A4" t="b" s="1">', b'<c t="n">', b"</c>", b'<c r="D5"/>',
+    b"<v>", b"</v>", b"1.5", b"-2e3", b"0", b"abc", b"<is><t>", b"</t></is>", b"<f>A1*2</f>",
+    b"&amp;", b"&#x41;", b"<", b">", b'"', b" ", b"</sheetData>"]), max_size=40)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tokens=SHEET_TOKENS)
+def test_fuzz_excel_sheet_xml(tokens):
+    _read_or_refuse(_xlsx_parts(_sheet(b"".join(tokens))), "a.xlsx")
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
