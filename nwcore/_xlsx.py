@@ -13,6 +13,7 @@ Every limit is a parameter; :class:`WorkbookError` carries a message meant for t
 
 from __future__ import annotations
 
+import bisect
 import html
 import posixpath
 import re
@@ -28,7 +29,8 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, fr
 _BLOCK = 1 << 20
 #: Largest workbook part (workbook.xml, its relationships, styles) parsed whole.
 _MAX_PART_BYTES = 10 * 2**20
-_ATTRIBUTE = r'\s{name}\s*=\s*(?:"([^"]*)"|\'([^\']*)\')'
+#: Most worksheets a workbook may list.
+_MAX_SHEETS = 1_000
 
 
 class WorkbookError(ValueError):
@@ -52,21 +54,26 @@ class SheetValues:
     last_row: int               # the sheet row number of the last non-blank row read
     dimension: str | None       # the sheet's declared extent, e.g. "A1:B1000000"
     has_formulas: bool
+    hidden_rows: int            # rows read that Excel hides (filtered out, or hidden)
+    hidden_columns: list[str]   # letters of the columns read that Excel hides
 
 
 def sheets(archive: zipfile.ZipFile) -> list[Sheet]:
     """The worksheets, in workbook order (chart sheets and dialogs are not worksheets)."""
-    book = _part(archive, "xl/workbook.xml").decode("utf-8", errors="replace")
-    relations = _relations(archive, "xl/_rels/workbook.xml.rels")
+    book = _part(archive, "xl/workbook.xml")
+    listed = []
+    for match in _tag_pattern(b"sheet", (b"name", rb"[\w.-]+:id", b"state")).finditer(book):
+        if len(listed) == _MAX_SHEETS:
+            raise WorkbookError(f"The workbook lists more than {_MAX_SHEETS:,} sheets. Save the "
+                                "sheet you need as CSV.")
+        listed.append(match.groups())
+    relations = _relations(archive, "xl/_rels/workbook.xml.rels",
+                           {relation for _, relation, _ in listed if relation})
     found = []
-    for tag in re.findall(r"<(?:[\w.-]+:)?sheet\b[^<>]*>", book):
-        name = _attribute(tag, "name")
-        relation = _attribute(tag, r"[\w.-]+:id")
-        part = relations.get(relation or "")
-        if name is None or part is None or part not in archive.NameToInfo:
-            continue
-        state = _attribute(tag, "state") or "visible"
-        found.append(Sheet(html.unescape(name), state != "visible", part))
+    for name, relation, state in listed:
+        part = relations.get(relation)
+        if name and part in archive.NameToInfo:
+            found.append(Sheet(_unescape(name), (state or b"visible") != b"visible", part))
     return found
 
 
@@ -88,6 +95,10 @@ def read_sheet(archive: zipfile.ZipFile, sheet: Sheet, *, max_rows: int, max_col
         value_tags = (b"<" + prefix + b"v", b"<" + prefix + b"is")  # blocks without: skipped
         dimension = re.search(rb'<' + re.escape(prefix) + rb'dimension\b[^<>]*?\sref\s*=\s*'
                               rb'["\']([A-Z0-9:]{1,40})["\']', head)
+        hidden_columns = [(int(first), int(last)) for first, last, hidden in _tag_pattern(
+            b"col", (b"min", b"max", b"hidden")).findall(head)
+            if hidden in (b"1", b"true") and first.isdigit() and last.isdigit()]
+        hidden_row = _tag_pattern(b"row", (b"hidden", b"r"))
         buffer, block = b"", head
         while block:
             buffer += block
@@ -99,18 +110,28 @@ def read_sheet(archive: zipfile.ZipFile, sheet: Sheet, *, max_rows: int, max_col
             last = buffer.rfind(cell_end)
             cut = len(buffer) if not block else last + len(cell_end) if last >= 0 else 0
             holds_values = any(buffer.find(tag, 0, cut) >= 0 for tag in value_tags)
-            if holds_values and not reader.take(cell.findall(buffer, 0, cut)):
+            hidden = {row for flag, row in hidden_row.findall(buffer, 0, cut)
+                      if flag in (b"1", b"true")} if buffer.find(b"hidden", 0, cut) >= 0 else ()
+            if holds_values and not reader.take(cell.findall(buffer, 0, cut), hidden):
                 break
-            opened = buffer.rfind(b"<" + prefix + b"c", cut)  # a cell the next block may end
+            # Carried to the next block: the last row begun after the cut (with its hidden flag),
+            # or else the cell that the next block may end.
+            opened = buffer.rfind(b"<" + prefix + b"row", cut)
+            if opened < 0:
+                opened = buffer.rfind(b"<" + prefix + b"c", cut)
             buffer = buffer[opened if opened >= 0 else max(cut, len(buffer) - len(end)):]
             if len(buffer) > max_cell_bytes:
                 raise WorkbookError(
                     f"A cell of the sheet '{sheet.name}' holds more than {max_cell_bytes:,} "
                     "bytes, which no table of numbers needs. Save the data you need as CSV.")
     shared = _shared_strings(archive, reader.shared_needed)
+    used = sorted(reader.by_column, key=_column_number)
     return SheetValues(columns=reader.columns(shared), last_row=reader.last_row,
                        dimension=dimension.group(1).decode() if dimension else None,
-                       has_formulas=reader.has_formulas)
+                       has_formulas=reader.has_formulas, hidden_rows=reader.hidden_rows,
+                       hidden_columns=[letters.decode() for letters in used if any(
+                           first <= _column_number(letters) <= last
+                           for first, last in hidden_columns)])
 
 
 class _CellReader:
@@ -125,10 +146,11 @@ class _CellReader:
         self.last_row = 0             # sheet row number of the current non-blank row
         self.shared_needed: set[int] = set()
         self.has_formulas = False
+        self.hidden_rows = 0
 
-    def take(self, cells: list[tuple[bytes, ...]]) -> bool:
-        """Take matched cells (column letters, row, type, style, content); False once the row
-        cap is passed (stop reading)."""
+    def take(self, cells: list[tuple[bytes, ...]], hidden=()) -> bool:
+        """Take matched cells (column letters, row, type, style, content) and count the rows
+        that ``hidden`` (row numbers) names; False once the row cap is passed (stop reading)."""
         by_column, date_styles = self.by_column, self.date_styles
         current = str(self.last_row).encode()
         for letters, row, kind, style, content in cells:
@@ -151,6 +173,7 @@ class _CellReader:
                     return False
                 self.rows += 1
                 self.last_row, current = int(row), row
+                self.hidden_rows += row in hidden
             column = by_column.get(letters)
             if column is None:
                 if len(by_column) == self.max_columns:
@@ -263,28 +286,33 @@ def _unescape(raw: bytes) -> str:
 
 
 def _shared_strings(archive: zipfile.ZipFile, needed: set[int]) -> dict[int, str]:
-    """The shared strings whose index is in ``needed`` (the part is streamed, and only read up
-    to the highest index needed)."""
+    """The shared strings whose index is in ``needed``. The part is streamed up to the highest
+    index needed, and blocks of strings that are not needed are only counted (in C)."""
     if not needed or "xl/sharedStrings.xml" not in archive.NameToInfo:
         return {}
-    last, found, index = max(needed), {}, 0
-    item = _SHARED_STRING
+    wanted = sorted(needed)
+    found, index = {}, 0
     with archive.open("xl/sharedStrings.xml") as stream:
-        buffer = b""
-        while index <= last:
-            block = stream.read(_BLOCK)
+        buffer, block = b"", stream.read(_BLOCK)
+        root = re.search(rb"<(?:([\w.-]+):)?sst[\s>]", block)
+        prefix = root.group(1) + b":" if root and root.group(1) else b""
+        start, ends = b"<" + prefix + b"si", (b"</" + prefix + b"si>", b"<" + prefix + b"si/>")
+        while block and index <= wanted[-1]:
             buffer += block
-            scanned = 0
-            for match in item.finditer(buffer):
-                scanned = match.end()
-                if index in needed:
-                    found[index] = _text(match.group(1) or b"")
-                index += 1
-                if index > last:
-                    break
-            buffer = buffer[scanned:]
-            if not block:
-                break
+            block = stream.read(_BLOCK)
+            cut = len(buffer) if not block else max(
+                (buffer.rfind(end) + len(end) for end in ends if buffer.rfind(end) >= 0),
+                default=0)
+            count = buffer.count(start, 0, cut)
+            following = wanted[bisect.bisect_left(wanted, index)]
+            if following < index + count:  # a needed string is in this stretch
+                for match in _SHARED_STRING.finditer(buffer, 0, cut):
+                    if index in needed:
+                        found[index] = _text(match.group(1) or b"")
+                    index += 1
+            else:
+                index += count
+            buffer = buffer[cut:]
             if len(buffer) > _MAX_PART_BYTES:
                 raise WorkbookError("A shared string of the workbook is too long for a table of "
                                     "numbers. Save the data you need as CSV.")
@@ -296,39 +324,55 @@ def _date_styles(archive: zipfile.ZipFile) -> frozenset[bytes]:
     a date or time."""
     if "xl/styles.xml" not in archive.NameToInfo:
         return frozenset()
-    styles = _part(archive, "xl/styles.xml").decode("utf-8", errors="replace")
-    formats = dict(BUILTIN_FORMATS)
-    for tag in re.findall(r"<(?:[\w.-]+:)?numFmt\b[^<>]*>", styles):
-        number, code = _attribute(tag, "numFmtId"), _attribute(tag, "formatCode")
-        if number and number.isdigit() and code is not None:
-            formats[int(number)] = html.unescape(code)
-    cell_styles = re.search(r"<(?:[\w.-]+:)?cellXfs\b(?:[^<]++|<(?!/?(?:[\w.-]+:)?cellXfs\b))*+"
-                            r"</(?:[\w.-]+:)?cellXfs>", styles)
+    styles = _part(archive, "xl/styles.xml")
+    codes = {int(number): _unescape(code) for number, code in
+             _tag_pattern(b"numFmt", (b"numFmtId", b"formatCode")).findall(styles)
+             if number.isdigit()}
+    cell_styles = re.search(rb"<(?:[\w.-]+:)?cellXfs\b(?:[^<]++|<(?!/?(?:[\w.-]+:)?cellXfs\b))*+"
+                            rb"</(?:[\w.-]+:)?cellXfs>", styles)
     if not cell_styles:
         return frozenset()
-    dates = set()
-    for index, tag in enumerate(re.findall(r"<(?:[\w.-]+:)?xf\b[^<>]*>", cell_styles.group(0))):
-        number = _attribute(tag, "numFmtId")
-        code = formats.get(int(number)) if number and number.isdigit() else None
-        if code is not None and is_date_format(code):
-            dates.add(str(index).encode())
-    return frozenset(dates)
+    formats = _tag_pattern(b"xf", (b"numFmtId",)).findall(cell_styles.group(0))
+    dates = {number for number in set(formats) if number.isdigit() and is_date_format(
+        codes.get(int(number), BUILTIN_FORMATS.get(int(number), "General")))}
+    return frozenset(str(index).encode() for index, number in enumerate(formats)
+                     if number in dates)
 
 
-def _relations(archive: zipfile.ZipFile, path: str) -> dict[str, str]:
-    """Relationship id → path of the target part inside the zip."""
-    if path not in archive.NameToInfo:
+def _relations(archive: zipfile.ZipFile, path: str, wanted: set[bytes]) -> dict[bytes, str]:
+    """Relationship id → path of the target part inside the zip, for the ``wanted`` ids. The
+    part is searched for their Id attributes (a literal, fast to find), so one that lists a
+    million relationships costs a scan, not a million matches."""
+    if path not in archive.NameToInfo or not wanted:
         return {}
-    text = _part(archive, path).decode("utf-8", errors="replace")
+    part = _part(archive, path)
     base = posixpath.dirname(posixpath.dirname(path))
     targets = {}
-    for tag in re.findall(r"<(?:[\w.-]+:)?Relationship\b[^<>]*>", text):
-        identifier, target = _attribute(tag, "Id"), _attribute(tag, "Target")
-        if identifier and target:
-            target = html.unescape(target)
-            targets[identifier] = (target.lstrip("/") if target.startswith("/")
-                                   else posixpath.normpath(posixpath.join(base, target)))
+    ids = re.compile(rb"""Id\s*=\s*["'](""" + b"|".join(map(re.escape, wanted)) + rb""")["']""")
+    target = re.compile(rb"""\sTarget\s*=\s*["']([^"'<>]*)["']""")
+    for match in ids.finditer(part):
+        identifier = match.group(1)
+        start = part.rfind(b"<", 0, match.start())
+        found = target.search(part, start, part.find(b">", match.end()) + 1)
+        if identifier in targets or found is None or not part[match.start() - 1:
+                                                             match.start()].isspace() \
+                or not re.match(rb"<(?:[\w.-]+:)?Relationship\s", part[start:start + 64]):
+            continue
+        name = _unescape(found.group(1))
+        targets[identifier] = (name.lstrip("/") if name.startswith("/")
+                               else posixpath.normpath(posixpath.join(base, name)))
+        if len(targets) == len(wanted):
+            break
     return targets
+
+
+@lru_cache(maxsize=8)
+def _tag_pattern(tag: bytes, attributes: tuple[bytes, ...]) -> re.Pattern:
+    """Every ``<tag>`` element (any namespace prefix), with the values of ``attributes`` as
+    groups (b"" when absent); attributes stop at the next '<' (no quadratic search)."""
+    return re.compile(rb"<(?:[\w.-]+:)?" + tag + rb"(?=[\s/>])" + b"".join(
+        rb"""(?:(?=[^<>]*?\s""" + name + rb"""\s*=\s*["']([^"'<>]*)["'])|)"""
+        for name in attributes))
 
 
 def _part(archive: zipfile.ZipFile, path: str) -> bytes:
@@ -344,7 +388,3 @@ def _part(archive: zipfile.ZipFile, path: str) -> bytes:
     return archive.read(path)
 
 
-def _attribute(tag: str, name: str) -> str | None:
-    found = re.search(_ATTRIBUTE.format(name=name), tag)
-    return None if found is None else (found.group(1) if found.group(1) is not None
-                                       else found.group(2))

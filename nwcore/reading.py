@@ -46,6 +46,10 @@ MAX_LINE_BYTES = 100_000
 #: file and of each part bigger than a megabyte); also the most a Parquet file may decode to.
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 MAX_ZIP_RATIO = 100
+#: Parquet metadata (footer) and row-group limits: a few hundred kilobytes and a few groups are
+#: usual; a footer of megabytes cut into thousands of groups costs more than the data.
+_MAX_PARQUET_FOOTER_BYTES = 2**20
+_MAX_ROW_GROUPS = 1_000
 #: Most JSON objects and arrays a file may hold (one per record, plus the enclosing list).
 MAX_JSON_CONTAINERS = MAX_ROWS + 2
 #: First-column names that mark saved row numbers (R, Rdatasets, readr, pandas), in lower case.
@@ -580,6 +584,11 @@ def _read_excel(data: bytes, sheet: str | None) -> Table:
                   if declared_rows > values.last_row else "")
         notes.append(f"Blank rows were skipped: {rows:,} rows of the sheet hold values, the last "
                      f"in row {values.last_row:,}{extent}.")
+    hidden = ([f"{values.hidden_rows:,} row(s)"] if values.hidden_rows else []) + (
+        ["column(s) " + ", ".join(values.hidden_columns)] if values.hidden_columns else [])
+    if hidden:
+        notes.append(f"Excel hides {' and '.join(hidden)} of this sheet (filtered out or "
+                     "hidden); they were read like the others.")
     if values.has_formulas:
         notes.append("The workbook has formulas. They are not recalculated: the results Excel "
                      "last saved are used, and formulas without a saved result count as missing.")
@@ -629,12 +638,21 @@ def _read_parquet(data: bytes) -> Table:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    footer = int.from_bytes(data[-8:-4], "little") if data.endswith(b"PAR1") else 0
+    if footer > _MAX_PARQUET_FOOTER_BYTES:
+        raise UploadError(f"The file's Parquet metadata alone is {footer:,} bytes: it is cut into "
+                          "far too many pieces (row groups or columns). Save it again in one "
+                          "piece (for example with pandas' to_parquet) and upload that.")
     try:
         parquet = pq.ParquetFile(io.BytesIO(data))
         metadata, schema = parquet.metadata, parquet.schema_arrow
     except Exception:
         raise UploadError(f"The file starts like Parquet but is damaged. "
                           f"{_SAVE_AS_CSV}") from None
+    if metadata.num_row_groups > _MAX_ROW_GROUPS:
+        raise UploadError(f"The file is cut into {metadata.num_row_groups:,} row groups (at most "
+                          f"{_MAX_ROW_GROUPS:,}). Save it again in one piece (for example with "
+                          "pandas' to_parquet) and upload that.")
     if metadata.num_columns > MAX_COLUMNS or len(schema) > MAX_COLUMNS:
         raise UploadError(f"The file has {metadata.num_columns:,} columns; at most {MAX_COLUMNS} "
                           "are supported. Keep only the columns you need.")
@@ -744,23 +762,86 @@ def _read_json(text: str, encoding: str, notes: list[str]) -> Table:
     except json.JSONDecodeError as error:
         raise UploadError(f"The file is not valid JSON ({error.msg} at line {error.lineno}, "
                           f"column {error.colno}). {layout}") from None
+    if isinstance(content, dict) and set(content) in ({"schema", "data"}, {"columns", "data"},
+                                                      {"columns", "index", "data"}):
+        kind = "table" if "schema" in content else "split"
+        notes = notes + [f"Read as pandas' JSON layout orient='{kind}'; its row index, if any, "
+                         "is offered as a column."]
+        content = _json_pandas_layout(content, layout)
     if isinstance(content, list) and content and all(isinstance(row, dict) for row in content):
         rows = content[: MAX_ROWS + 1]
         _check_json_columns({key for row in rows for key in row}, layout)
         frame = pd.DataFrame.from_records(rows)
-    elif isinstance(content, dict) and content and (
-            all(isinstance(column, list) for column in content.values())
-            or all(isinstance(column, dict) for column in content.values())):
+    elif isinstance(content, dict) and content and all(isinstance(column, list)
+                                                       for column in content.values()):
         _check_json_columns(content, layout)
         if len({len(column) for column in content.values()}) > 1:
             raise UploadError(f"The JSON columns have different lengths. {layout}")
-        frame = pd.DataFrame({name: pd.Series(column[: MAX_ROWS + 1] if isinstance(column, list)
-                                              else column, dtype=object)
-                              for name, column in content.items()}).iloc[: MAX_ROWS + 1]
+        frame = pd.DataFrame({name: pd.Series(column[: MAX_ROWS + 1], dtype=object)
+                              for name, column in content.items()})
+    elif isinstance(content, dict) and content and all(isinstance(column, dict)
+                                                       for column in content.values()):
+        frame, keyed_notes = _json_keyed(content, layout)
+        notes = notes + keyed_notes
     else:
         raise UploadError(f"This JSON is not a table. {layout}")
     _check_flat(frame)
     return _build_table(frame, notes, f"JSON ({encoding})", None)
+
+
+def _json_keyed(content: dict, layout: str) -> tuple[pd.DataFrame, list[str]]:
+    """Objects of objects, as pandas writes them: {column: {row label: value}} (its default)
+    or {row label: {column: value}} (orient="index"). Labels "0", "1", "2", … tell which; other
+    row labels become a first column, 'index' (they may be the x), and a note says so."""
+    outer = list(content)
+    inner = list(dict.fromkeys(key for column in content.values() for key in column))
+    if (_counts_from_zero(outer) and not _counts_from_zero(inner)) or (
+            _all_numbers(outer) and not _all_numbers(inner)):
+        _check_json_columns(inner, layout)
+        frame = pd.DataFrame.from_records(list(content.values())[: MAX_ROWS + 1])
+        note = (f"The JSON holds one object per row, keyed '{outer[0]}', …, as pandas writes "
+                "orient='index': each object was read as a row")
+        if _counts_from_zero(outer):
+            return frame, [note + "."]
+        frame.insert(0, "index", outer[: MAX_ROWS + 1])
+        return frame, [note + ", and the keys are offered as the column 'index'."]
+    _check_json_columns(outer, layout)
+    if len({len(column) for column in content.values()}) > 1:
+        raise UploadError(f"The JSON columns have different lengths. {layout}")
+    frame = pd.DataFrame({name: pd.Series(column, dtype=object)
+                          for name, column in content.items()}).iloc[: MAX_ROWS + 1]
+    if _counts_from_zero(inner):
+        return frame.reset_index(drop=True), []
+    frame.insert(0, "index", frame.index)
+    return frame.reset_index(drop=True), [
+        f"The JSON's columns are keyed by row labels (e.g. '{inner[0]}'), as pandas writes "
+        "its index; the labels are offered as the column 'index'."]
+
+
+def _counts_from_zero(keys: list[str]) -> bool:
+    return all(key == str(position) for position, key in enumerate(keys))
+
+
+def _all_numbers(keys: list[str]) -> bool:
+    return bool((_codes(pd.Series(keys, dtype="str"), ".")[1] == _OK).all())
+
+
+def _json_pandas_layout(content: dict, layout: str) -> list[dict]:
+    """pandas' orient='table' ({"schema", "data": records}) and orient='split' ({"columns",
+    "index", "data": rows}) as records; the split index becomes the field 'index'."""
+    if "schema" in content:
+        return content["data"] if isinstance(content["data"], list) else []
+    columns, data = content["columns"], content["data"]
+    index = content.get("index")
+    if not (isinstance(columns, list) and isinstance(data, list)
+            and all(isinstance(row, list) and len(row) == len(columns) for row in data)
+            and (index is None or (isinstance(index, list) and len(index) == len(data)))):
+        raise UploadError(f"The JSON looks like pandas' orient='split' but its parts do not "
+                          f"fit together. {layout}")
+    names = [str(name) for name in columns]
+    if index is not None and index != list(range(len(index))):
+        names, data = ["index", *names], [[label, *row] for label, row in zip(index, data)]
+    return [dict(zip(names, row)) for row in data]
 
 
 def _check_json_columns(names, layout: str) -> None:

@@ -479,6 +479,16 @@ def _misread_cases() -> tuple[Upload, ...]:
     from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
     hidden_first = {"old": [["a", "b"], [9, 9], [8, 7]], "data": [["x", "y"], [1, 2], [3, 5]]}
+    indexed = pd.DataFrame({"y": [1.0, 4.0, 9.0]}, index=pd.Index([0.5, 1.5, 2.5], name="x"))
+    filtered = (_HEADER_ROW + _numbers_row(2, 1, 2)
+                + _numbers_row(3, 2, 9).replace(b'<row r="3">', b'<row r="3" hidden="1">')
+                + _numbers_row(4, 3, 4))
+    hidden_column = (b'<?xml version="1.0"?><worksheet xmlns="' + _MAIN + b'"><cols>'
+                     b'<col min="3" max="3" width="0" hidden="1"/></cols><sheetData>'
+                     + _HEADER_ROW.replace(b"</row>", b'<c r="C1" t="inlineStr"><is><t>z</t>'
+                                                     b"</is></c></row>")
+                     + _numbers_row(2, 1, 2, 5) + _numbers_row(3, 3, 4, 6)
+                     + b"</sheetData></worksheet>")
     shared = (b'<sst xmlns="' + _MAIN + b'" count="5" uniqueCount="5">'
               b"<si><t>x</t></si>"
               b'<si><r><rPr><b/></rPr><t xml:space="preserve">y</t></r><r><t></t></r>'
@@ -531,6 +541,11 @@ def _misread_cases() -> tuple[Upload, ...]:
                  x_dates="iso", message="2024-01-01"),
         _misread("xlsx table starting at C3", _xlsx_parts(_sheet(offset)), "offset.xlsx", 2,
                  x=(1, 2), y=(3, 4), message="Blank rows were skipped"),
+        _misread("xlsx filtered (hidden) row", _xlsx_parts(_sheet(filtered)), "filtered.xlsx", 3,
+                 x=(1, 2, 3), y=(2, 9, 4), message="Excel hides 1 row(s)"),
+        _misread("xlsx hidden column",
+                 _xlsx_parts({"xl/worksheets/sheet1.xml": hidden_column}), "hidden-col.xlsx", 2,
+                 x=(1, 3), y=(2, 4), message="column(s) C", numeric_columns=("x", "y", "z")),
         # JSON: numbers are numbers; strings share one decimal mark or are refused
         _misread("json numbers and decimal-comma strings",
                  json.dumps([{"x": 1, "y": 1.25}, {"x": 2, "y": "2,5"}, {"x": 3, "y": 3}]).encode(),
@@ -543,6 +558,12 @@ def _misread_cases() -> tuple[Upload, ...]:
                  "huge.json", 3, 2, dropped={"infinite or out of range": 1}, x=(2, 3), y=(3, 4)),
         _misread("csv quoted decimal comma and dotted thousands", b'x,y\n"2,5",1\n1.500,2\n',
                  "marks.csv", "without guessing"),
+        *(_misread(f"json pandas orient={orient} with the x as index",
+                   indexed.to_json(orient=orient).encode(), f"{orient}.json", 3,
+                   x=(0.5, 1.5, 2.5), y=(1, 4, 9), message=message)
+          for orient, message in (("columns", "offered as the column 'index'"),
+                                  ("index", "offered as the column 'index'"),
+                                  ("split", "orient='split'"), ("table", "orient='table'"))),
         # headerless files whose first row is numbers out of range
         _misread("headerless first row with inf", b"1,inf\n2,3\n4,5\n", "inf.csv", 3, 2,
                  dropped={"infinite or out of range": 1}, x=(2, 4), y=(3, 5),
@@ -680,6 +701,12 @@ def _denial_of_service_cases() -> tuple[Upload, ...]:
                 "cell.parquet", "longer than"),
         _costly("parquet list column", _parquet({"x": [[1.0, 2.0]], "y": [1.0]}),
                 "nested.parquet", "nested columns"),
+        _costly("parquet 20,000 row groups",
+                _parquet_repeated(pa.table({"x": [1.0], "y": [2.0]}), 20_000), "groups.parquet",
+                "metadata alone"),
+        _costly("parquet 1,001 row groups",
+                _parquet_repeated(pa.table({"x": [1.0], "y": [2.0]}), 1_001), "groups.parquet",
+                "1,001 row groups"),
         # Excel: only cells that hold a value cost anything
         _costly("xlsx one cell at row 1,000,000",
                 _xlsx_parts(_sheet(data_rows + b'<row r="1000000"><c r="A1000000"><v>7</v></c>'
@@ -709,6 +736,32 @@ def _denial_of_service_cases() -> tuple[Upload, ...]:
                 _xlsx_parts({**_sheet(data_rows), "xl/sharedStrings.xml":
                              b'<sst xmlns="' + _MAIN + b'">' + unused + b"</sst>"}),
                 "strings.xlsx", 3, x=(2, 3, 4), y=(4, 6, 8)),
+        _costly("xlsx shared string number 999,999",
+                _xlsx_parts({**_sheet(data_rows.replace(b'<c r="B4"><v>8</v></c>',
+                                                         b'<c r="B4" t="s"><v>999999</v></c>')),
+                             "xl/sharedStrings.xml": b'<sst xmlns="' + _MAIN + b'">'
+                             + unused[:-len(b"<si><t>s999999</t></si>")]
+                             + b"<si><t>7</t></si></sst>"}),
+                "string.xlsx", 3, x=(2, 3, 4), y=(4, 6, 7)),
+        _costly("xlsx 60,000 cell styles",
+                _xlsx_parts({**_sheet(data_rows), "xl/styles.xml": b'<styleSheet xmlns="' + _MAIN
+                             + b'"><cellXfs>' + b"".join(
+                                 b'<xf numFmtId="%d" fontId="%d" fillId="%d"/>'
+                                 % (rng.randrange(50), rng.randrange(999), rng.randrange(999))
+                                 for _ in range(60_000)) + b"</cellXfs></styleSheet>"}),
+                "styles.xlsx", 3, x=(2, 3, 4), y=(4, 6, 8)),
+        _costly("xlsx workbook listing 5,000 sheets",
+                _xlsx_parts({"xl/workbook.xml": b'<workbook xmlns="' + _MAIN + b'" xmlns:r="r">'
+                             b"<sheets>" + b"".join(b'<sheet name="s%d" sheetId="%d" r:id="rId1"/>'
+                                                    % (i, i) for i in range(5_000))
+                             + b"</sheets></workbook>"}), "sheets.xlsx", "more than 1,000 sheets"),
+        _costly("xlsx 150,000 relationships",
+                _xlsx_parts({"xl/_rels/workbook.xml.rels":
+                             b'<Relationships xmlns="r">' + b"".join(
+                                 b'<Relationship Id="x%d" Target="worksheets/s%d.xml"/>'
+                                 % (rng.randrange(10**9), i) for i in range(150_000))
+                             + b'<Relationship Id="rId1" Target="worksheets/sheet1.xml"/>'
+                             b"</Relationships>"}), "rels.xlsx", 1, x=(1,), y=(2,)),
         _costly("xlsx one part packed 1000 to 1",
                 _xlsx_parts({**_sheet(_HEADER_ROW + repeated),
                              "xl/media/noise.bin": bytes(rng.randrange(256)
