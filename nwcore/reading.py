@@ -947,9 +947,9 @@ def _counts_rows(column: pd.Series, decimal: str) -> str | None:
     head = _codes(column.iloc[:3], decimal)[0]
     for start in (0, 1):
         if np.array_equal(head, np.arange(start, start + len(head))):
-            values, codes = _codes(column, decimal)
-            if (codes == _OK).all() and np.array_equal(values,
-                                                       np.arange(start, start + len(values))):
+            values = (pd.to_numeric(column.str.strip(), errors="coerce") if _is_text(column)
+                      else column).to_numpy(dtype=np.float64, na_value=np.nan)
+            if np.array_equal(values, np.arange(start, start + len(values))):
                 return ", ".join(str(start + i) for i in range(3)) + ", …"
     return None
 
