@@ -92,7 +92,6 @@ def read_sheet(archive: zipfile.ZipFile, sheet: Sheet, *, max_rows: int, max_col
         prefix = _prefix(head)
         cell, end = _cell_pattern(prefix), b"</" + prefix + b"sheetData>"
         cell_end = b"</" + prefix + b"c>"
-        value_tags = (b"<" + prefix + b"v", b"<" + prefix + b"is")  # blocks without: skipped
         dimension = re.search(rb'<' + re.escape(prefix) + rb'dimension\b[^<>]*?\sref\s*=\s*'
                               rb'["\']([A-Z0-9:]{1,40})["\']', head)
         hidden_columns = [(int(first), int(last)) for first, last, hidden in _tag_pattern(
@@ -101,19 +100,22 @@ def read_sheet(archive: zipfile.ZipFile, sheet: Sheet, *, max_rows: int, max_col
         hidden_row = _tag_pattern(b"row", (b"hidden", b"r"))
         buffer, block = b"", head
         while block:
+            searched = max(len(buffer) - len(end), 0)  # the carried part was searched already
             buffer += block
             block = stream.read(_BLOCK)
-            stop = buffer.find(end)
+            stop = buffer.find(end, searched)
             if stop >= 0:
                 buffer, block = buffer[:stop], b""
-            # Whole cells are taken; a cell cut by the block's end waits for the next block.
-            last = buffer.rfind(cell_end)
-            cut = len(buffer) if not block else last + len(cell_end) if last >= 0 else 0
-            holds_values = any(buffer.find(tag, 0, cut) >= 0 for tag in value_tags)
-            hidden = {row for flag, row in hidden_row.findall(buffer, 0, cut)
-                      if flag in (b"1", b"true")} if buffer.find(b"hidden", 0, cut) >= 0 else ()
-            if holds_values and not reader.take(cell.findall(buffer, 0, cut), hidden):
-                break
+            # Whole cells are taken; a cell cut by the block's end waits for the next block. A
+            # stretch without a closing cell tag (blank rows, empty styled cells) is not matched.
+            last, cut = buffer.rfind(cell_end), 0
+            if last >= 0:
+                cut = len(buffer) if not block else last + len(cell_end)
+                hidden = {row for flag, row in hidden_row.findall(buffer, 0, cut)
+                          if flag in (b"1", b"true")} if buffer.find(b"hidden", 0, cut) >= 0 \
+                    else ()
+                if not reader.take(cell.findall(buffer, 0, cut), hidden):
+                    break
             # Carried to the next block: the last row begun after the cut (with its hidden flag),
             # or else the cell that the next block may end.
             opened = buffer.rfind(b"<" + prefix + b"row", cut)

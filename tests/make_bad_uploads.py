@@ -849,8 +849,9 @@ def measure_read(case: Upload) -> dict:
 
 def measure_in_child(call, *, timeout: float = 60.0, traced: bool = True) -> dict:
     """Run ``call()`` in a forked child (POSIX), so that its peak memory is its own: the seconds
-    it took, its peak RSS growth, what it returned ("outcome") and — from a second, traced run
-    unless ``traced`` is false — the peak of Python (tracemalloc) plus Arrow allocations. A child
+    it took (wall clock, and CPU time of all its threads), its peak RSS growth, what it returned
+    ("outcome") and — from a second, traced run unless ``traced`` is false — the peak of Python
+    (tracemalloc) plus Arrow allocations. A child
     still running after ``timeout`` seconds is killed and reported as {"outcome": "timeout"}."""
     import resource
     import select
@@ -865,11 +866,11 @@ def measure_in_child(call, *, timeout: float = 60.0, traced: bool = True) -> dic
     if child == 0:  # pragma: no cover - runs in the child
         try:
             before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             outcome = call()
-            seconds = time.perf_counter() - start
+            seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
             rss = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024
-            figures = {"seconds": seconds, "rss": rss, "outcome": str(outcome)}
+            figures = {"seconds": seconds, "cpu": cpu, "rss": rss, "outcome": str(outcome)}
             if traced:
                 pool = pa.proxy_memory_pool(pa.default_memory_pool())
                 pa.set_memory_pool(pool)
