@@ -298,14 +298,14 @@ def _shared_strings(archive: zipfile.ZipFile, needed: set[int]) -> dict[int, str
         buffer, block = b"", stream.read(_BLOCK)
         root = re.search(rb"<(?:([\w.-]+):)?sst[\s>]", block)
         prefix = root.group(1) + b":" if root and root.group(1) else b""
-        start, ends = b"<" + prefix + b"si", (b"</" + prefix + b"si>", b"<" + prefix + b"si/>")
+        ends = (b"</" + prefix + b"si>", b"<" + prefix + b"si/>")  # an item ends with either
         while block and index <= wanted[-1]:
             buffer += block
             block = stream.read(_BLOCK)
             cut = len(buffer) if not block else max(
-                (buffer.rfind(end) + len(end) for end in ends if buffer.rfind(end) >= 0),
+                (end_at + len(end) for end in ends if (end_at := buffer.rfind(end)) >= 0),
                 default=0)
-            count = buffer.count(start, 0, cut)
+            count = sum(buffer.count(end, 0, cut) for end in ends)
             following = wanted[bisect.bisect_left(wanted, index)]
             if following < index + count:  # a needed string is in this stretch
                 for match in _SHARED_STRING.finditer(buffer, 0, cut):
