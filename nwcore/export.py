@@ -1,14 +1,17 @@
 """Downloads: CSV that spreadsheets will not execute, and JSON with finite numbers only.
 
 Uploaded text (labels, column names) can start with ``= + - @``, a tab or a carriage return, which
-Excel and LibreOffice run as a formula (CSV injection, CWE-1236). :func:`csv_bytes` prefixes such
-texts with ``'`` (the OWASP rule); numeric columns are left alone, so negative numbers stay numbers.
+Excel and LibreOffice run as a formula (CSV injection, CWE-1236), also in their full-width forms
+(＝＋－＠, which spreadsheets fold to ASCII) and after leading spaces, no-break spaces or invisible
+characters (which they trim). :func:`csv_bytes` prefixes such texts with ``'`` (the OWASP rule);
+numeric columns are left alone, so negative numbers stay numbers.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import unicodedata
 from collections.abc import Mapping
 
 import numpy as np
@@ -18,9 +21,23 @@ import pandas as pd
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def starts_like_formula(text: str) -> bool:
+    """Whether a spreadsheet could read ``text`` as a formula: it starts with one of
+    FORMULA_STARTS, or, after any whitespace (no-break and ideographic spaces included) and
+    invisible format characters (zero-width space, joiners, BOM), with = + - @ in any width
+    (compared after NFKC folding, so ＝ ＋ － ＠ and the small forms count)."""
+    if text.startswith(FORMULA_STARTS):
+        return True
+    start = 0
+    while start < len(text) and (text[start].isspace()
+                                 or unicodedata.category(text[start]) == "Cf"):
+        start += 1
+    return start < len(text) and unicodedata.normalize("NFKC", text[start])[:1] in "=+-@"
+
+
 def neutralise(text: str) -> str:
     """``text`` with a leading ``'`` when a spreadsheet would read it as a formula."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if starts_like_formula(text) else text
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -3,9 +3,12 @@
 :func:`read_table` turns the bytes of a CSV/TSV/TXT, XLSX, Parquet or flat JSON file into a
 :class:`Table`; :func:`extract_xy` picks two columns and makes the float (x, y) pairs, saying how
 many rows were dropped and why. Both raise only :class:`UploadError`, whose text is meant for the
-user. Hostile files (too big, too wide, zip bombs, binary data, absurd lines) are refused by cheap
-checks before any parsing. Nothing is guessed silently: a detected delimiter, decimal comma,
-missing header, encoding fallback or truncation is reported in ``notes``.
+user. Hostile files (too big, too wide, zip bombs, Parquet files that decode to far more than
+they weigh, binary data, absurd lines) are refused by cheap checks before any parsing, and Excel
+sheets are streamed (blank rows cost nothing). Nothing is guessed silently: a detected delimiter,
+decimal comma, missing header, encoding fallback, hidden sheet, skipped row-number column or
+truncation is reported in ``notes``. Cells that a format stores as numbers (Excel, JSON, Parquet)
+stay numbers: the decimal mark detected from text cells applies to text cells only.
 """
 
 from __future__ import annotations
@@ -23,19 +26,34 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import _xlsx
 from ._validation import MAX_ABS_COORDINATE
 
-#: Largest upload accepted (Streamlit's ``server.maxUploadSize = 10`` means 10 MiB).
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+#: Largest upload, in megabytes of 1,000,000 bytes as the browser counts them (the uploader is
+#: given this number; ``server.maxUploadSize`` in .streamlit/config.toml must be the same).
+MAX_UPLOAD_MB = 10
+#: Largest upload accepted, in bytes.
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1_000_000
+#: File extensions the uploader accepts (every format :func:`read_table` reads).
+UPLOAD_EXTENSIONS = ("csv", "tsv", "txt", "xlsx", "parquet", "json")
 #: Most columns a table may have.
 MAX_COLUMNS = 200
 #: Most data rows used; later rows are ignored (with a note).
 MAX_ROWS = 1_000_000
 #: A text line longer than this is refused (checked in blocks: any line ≥ 2× this is caught).
 MAX_LINE_BYTES = 100_000
-#: Zip (XLSX) limits: total uncompressed size and uncompressed/compressed ratio.
+#: Zip (XLSX) limits: total uncompressed size and uncompressed/compressed ratio (of the whole
+#: file and of each part bigger than a megabyte); also the most a Parquet file may decode to.
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 MAX_ZIP_RATIO = 100
+#: Parquet metadata (footer) and row-group limits: a few hundred kilobytes and a few groups are
+#: usual; a footer of megabytes cut into thousands of groups costs more than the data.
+_MAX_PARQUET_FOOTER_BYTES = 2**20
+_MAX_ROW_GROUPS = 1_000
+#: Most JSON objects and arrays a file may hold (one per record, plus the enclosing list).
+MAX_JSON_CONTAINERS = MAX_ROWS + 2
+#: First-column names that mark saved row numbers (R, Rdatasets, readr, pandas), in lower case.
+INDEX_NAMES = frozenset({"", "rownames", "row.names", "row_names", "...1", "index", "unnamed: 0"})
 #: Candidate delimiters of text tables, preferred in this order when several fit every line
 #: (commas come last: they also appear inside values as decimal or thousands marks).
 DELIMITERS = ("\t", ";", "|", ",")
@@ -87,7 +105,11 @@ class UploadError(ValueError):
 
 @dataclass(frozen=True)
 class Table:
-    """A table as read: unique str column names and what the column pickers should offer."""
+    """A table as read: unique str column names and what the column pickers should offer.
+
+    A table read by :func:`read_table` always offers two different columns to pre-select
+    (``default_x``, ``default_y``): a row-number first column is skipped when there are others,
+    and a file without two usable columns is refused instead."""
 
     frame: pd.DataFrame                 # columns as read, names unique str
     numeric_columns: tuple[str, ...]    # candidates for x / y (≥ 1 numeric value)
@@ -95,6 +117,8 @@ class Table:
     notes: tuple[str, ...]              # what the user must be told
     source: str                         # e.g. "CSV (delimiter ';', decimal ',', UTF-8)"
     decimal: str = "."                  # decimal mark of the text cells ('.' or ',')
+    default_x: str | None = None        # the x column to pre-select (numeric or date column)
+    default_y: str | None = None        # the y column to pre-select (numeric, never default_x)
 
 
 @dataclass(frozen=True)
@@ -131,13 +155,18 @@ def read_table(data: bytes, filename: str, *, sheet: str | None = None) -> Table
 
 def excel_sheet_names(data: bytes) -> list[str]:
     """The sheet names of an XLSX workbook, in order."""
+    return [name for name, _ in excel_sheets(data)]
+
+
+def excel_sheets(data: bytes) -> list[tuple[str, bool]]:
+    """(name, hidden) of each worksheet of an XLSX workbook, in order."""
     with _only_upload_errors("read this workbook"):
         _check_size(data)
         if not bytes(data[:2]) == b"PK":
             raise UploadError("This is not an Excel workbook (.xlsx).")
         _check_workbook_zip(data)
-        with pd.ExcelFile(io.BytesIO(data), engine="openpyxl") as book:
-            return [str(name) for name in book.sheet_names]
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return [(sheet.name, sheet.hidden) for sheet in _worksheets(archive)]
 
 
 def extract_xy(table: Table, x_column: str, y_column: str, *,
@@ -158,6 +187,8 @@ def _only_upload_errors(action: str):
         yield
     except UploadError:
         raise
+    except _xlsx.WorkbookError as error:
+        raise UploadError(str(error)) from None
     except RecursionError:
         raise UploadError(f"Could not {action}: it is nested too deeply. "
                           f"{_SAVE_AS_CSV}") from None
@@ -188,17 +219,13 @@ def _read_table(data: bytes, filename: str, sheet: str | None) -> Table:
     if data.startswith(b"PAR1"):
         return _read_parquet(data)
     _check_binary(data)
-    is_json = extension == "json" or (extension not in ("csv", "tsv", "txt")
-                                      and _starts_like_json(data))
-    if not is_json:  # JSON often sits on one line; its size is bounded by MAX_UPLOAD_BYTES
-        _check_first_line(data)
-        _check_line_lengths(data)
     text, encoding, notes = _decode(data)
     if not re.search(r"\S", text):
         raise UploadError("The file has only blank lines. Choose a file with a header row and "
                           "data rows.")
-    if is_json:
-        return _read_json(text, encoding, notes)
+    if extension == "json" or (extension not in ("csv", "tsv", "txt")
+                               and re.match(r"[\ufeff \t\r\n]*[\[{]", text)):
+        return _read_json(text, encoding, notes)  # JSON often sits on one line
     if extension in ("xlsx", "xlsm", "parquet"):
         notes.append(f"The file is named .{extension} but holds text, so it was read as CSV.")
     return _read_text(text, encoding, notes, extension)
@@ -209,21 +236,22 @@ def _check_size(data) -> None:
         raise UploadError("No file content was received; upload the file again.")
     if len(data) > MAX_UPLOAD_BYTES:
         raise UploadError(
-            f"The file is larger than the {MAX_UPLOAD_BYTES / 2**20:g} MB limit ({len(data):,} "
-            "bytes). Upload fewer rows or columns (for example a sample of the data).")
-
-
-def _starts_like_json(data: bytes) -> bool:
-    head = data[:64]
-    encoding = "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
-    return head.decode(encoding, errors="ignore").lstrip("\ufeff \t\r\n")[:1] in ("[", "{")
+            f"The file is larger than the {MAX_UPLOAD_MB} MB limit ({len(data):,} bytes; the "
+            f"limit is {MAX_UPLOAD_BYTES:,} bytes). Upload fewer rows or columns (for example a "
+            "sample of the data).")
 
 
 def _check_binary(data: bytes) -> None:
-    """Refuse known binary formats and anything with NUL bytes (unless UTF-16 with a BOM)."""
+    """Refuse known binary formats, UTF-32 text, and anything with NUL bytes (unless UTF-16 with
+    a BOM)."""
     for signature, kind in _BINARY_SIGNATURES.items():
         if data.startswith(signature):
             raise UploadError(f"This is {kind}, not a table. {_SAVE_AS_CSV}")
+    head = data[:8]
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) or re.fullmatch(
+            rb"[^\x00]\x00{3}[^\x00]\x00{3}|\x00{3}[^\x00]\x00{3}[^\x00]", head):
+        raise UploadError("The file is UTF-32 text, which is not supported: save it as UTF-8 (in "
+                          "Excel: CSV UTF-8) and upload that.")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return
     if b"\x00" in data:
@@ -232,31 +260,49 @@ def _check_binary(data: bytes) -> None:
             f"mark. {_SAVE_AS_CSV}")
 
 
-def _check_first_line(data: bytes) -> None:
-    """Count the delimiters of the first line before parsing (a 10⁶-column file costs 1 GB)."""
-    end = _line_end(data, 0)
+def _check_header_width(text: str, start: int) -> None:
+    """Count the delimiters of the line the parser will size every row by (the first non-blank
+    one from ``start``, after the comment preamble) before parsing: 10⁶ columns cost pandas a
+    gigabyte. A wide line further down is a cheap parser error."""
+    first = re.compile(r"\S").search(text, start)
+    if first is None:
+        return
+    start = max(text.rfind("\n", 0, first.start()), text.rfind("\r", 0, first.start())) + 1
+    end = _line_end(text, start)
     for delimiter in DELIMITERS:
-        fields = data.count(delimiter.encode(), 0, end) + 1
+        fields = text.count(delimiter, start, end) + 1
         if fields > MAX_COLUMNS:
+            line = _line_number(text, start)
             raise UploadError(
-                f"The first line has {fields:,} fields separated by {_delimiter_name(delimiter)}; "
-                f"at most {MAX_COLUMNS} columns are supported. Keep only the columns you need.")
+                f"Line {line:,}, the first with data, has {fields:,} fields separated by "
+                f"{_delimiter_name(delimiter)}; at most {MAX_COLUMNS} columns are supported. Keep "
+                "only the columns you need.")
 
 
-def _check_line_lengths(data: bytes) -> None:
-    """Refuse absurd lines: any block of MAX_LINE_BYTES without a line break."""
-    for start in range(0, len(data) - MAX_LINE_BYTES + 1, MAX_LINE_BYTES):
+def _check_line_lengths(text: str) -> None:
+    """Refuse absurd lines: any block of MAX_LINE_BYTES characters without a line break."""
+    for start in range(0, len(text) - MAX_LINE_BYTES + 1, MAX_LINE_BYTES):
         stop = start + MAX_LINE_BYTES
-        if data.find(b"\n", start, stop) < 0 and data.find(b"\r", start, stop) < 0:
-            line = data.count(b"\n", 0, start) + 1
+        if text.find("\n", start, stop) < 0 and text.find("\r", start, stop) < 0:
             raise UploadError(
-                f"Line {line:,} is longer than {MAX_LINE_BYTES:,} characters, which no table row "
-                f"needs. Is this really a table? {_SAVE_AS_CSV}")
+                f"Line {_line_number(text, start):,} is longer than {MAX_LINE_BYTES:,} "
+                f"characters, which no table row needs. Is this really a table? {_SAVE_AS_CSV}")
 
 
-def _line_end(data: bytes, start: int) -> int:
-    ends = [i for i in (data.find(b"\n", start), data.find(b"\r", start)) if i >= 0]
-    return min(ends) if ends else len(data)
+def _line_end(text: str, start: int) -> int:
+    ends = [i for i in (text.find("\n", start), text.find("\r", start)) if i >= 0]
+    return min(ends) if ends else len(text)
+
+
+def _line_number(text: str, position: int) -> int:
+    newlines = text.count("\n", 0, position)
+    return (newlines or text.count("\r", 0, position)) + 1
+
+
+#: Windows-1252 for the bytes 0x80–0x9F it defines; the five it leaves undefined (0x81, 0x8D,
+#: 0x8F, 0x90, 0x9D) stay the Latin-1 control characters they are, instead of failing the file.
+_CP1252_FROM_LATIN1 = {byte: bytes([byte]).decode("cp1252") for byte in range(0x80, 0xA0)
+                       if byte not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
 
 
 def _decode(data: bytes) -> tuple[str, str, list[str]]:
@@ -274,11 +320,8 @@ def _decode(data: bytes) -> tuple[str, str, list[str]]:
         try:
             text, encoding = body.decode("utf-8"), "UTF-8 with BOM" if bom else "UTF-8"
         except UnicodeDecodeError:
-            try:
-                text, encoding = body.decode("cp1252"), "Windows-1252"
-            except UnicodeDecodeError:
-                raise UploadError("The file is binary, not text (neither UTF-8 nor "
-                                  f"Windows-1252). {_SAVE_AS_CSV}") from None
+            text = body.decode("latin-1").translate(_CP1252_FROM_LATIN1)
+            encoding = "Windows-1252"
             notes.append("The file is not valid UTF-8, so it was read as Windows-1252 (Western "
                          "European). If accented letters look wrong, save it as CSV UTF-8.")
     head = text[:_SAMPLE_CHARS]
@@ -300,6 +343,8 @@ def _delimiter_name(delimiter: str) -> str:
 def _read_text(text: str, encoding: str, notes: list[str], extension: str) -> Table:
     lines = _head_lines(text)
     preamble = _comment_lines(lines)
+    _check_header_width(text, sum(len(line) for line in lines[:preamble]))
+    _check_line_lengths(text)
     if preamble:
         notes.append(f"Skipped {preamble} line(s) starting with '#' before the header.")
     delimiter = _sniff_delimiter("".join(lines[preamble:]))
@@ -402,7 +447,10 @@ def _parser_message(error: str, delimiter: str) -> str:
 def _detect_decimal(raw: pd.DataFrame, delimiter: str | None) -> tuple[str, list[str]]:
     """'.' or ',' from the text cells; refuse files that mix both; note every reading choice.
 
-    "1,500" and "1.500" alone are ambiguous: in a file separated by ';' "1,500" is read as 1.5.
+    ``delimiter`` is None for formats with typed cells (Excel, JSON, Parquet). "1,500" and
+    "1.500" alone are ambiguous: in a file separated by ';' "1,500" is read as 1.5, and "1.500"
+    next to "2,5" as 1500 (German style). Elsewhere "1.500" next to "2,5" is refused: it would be
+    1.5 to the program that wrote the file and 1500 to the person who typed "2,5".
     """
     styles = {"decimal comma": (",", _COMMA_DECIMAL, _COMMA_GROUPS), "1,000": (",", _COMMA_GROUPS),
               "decimal point": (".", _DOT_DECIMAL, _DOT_GROUPS), "1.000": (".", _DOT_GROUPS)}
@@ -415,9 +463,21 @@ def _detect_decimal(raw: pd.DataFrame, delimiter: str | None) -> tuple[str, list
             f"Some numbers use a decimal comma (e.g. '{comma}') and others a decimal point (e.g. "
             f"'{point}'), so the file cannot be read without guessing. Use one decimal mark "
             "throughout and upload again.")
+    dotted = examples["1.000"]
+    if comma and dotted and delimiter in (None, ",") and not _first_match(cells, ".",
+                                                                          _COMMA_DECIMAL):
+        raise UploadError(
+            f"Some numbers use a decimal comma (e.g. '{comma}') and others a dot (e.g. "
+            f"'{dotted}'), which may be a decimal point ({_number_value(dotted, '.')}) or a "
+            f"thousands separator ({_number_value(dotted, ',')}), so the file cannot be read "
+            "without guessing. Use one decimal mark throughout and upload again.")
     by_delimiter = not comma and not point and examples["1,000"] and delimiter == ";"
     decimal = "," if comma or by_delimiter else "."
     notes = []
+    if comma and delimiter is None:
+        notes.append(f"Some cells hold numbers as text with a decimal comma (e.g. '{comma}' = "
+                     f"{_number_value(comma, ',')}); they were read that way. Cells that hold "
+                     "numbers (not text) are used as they are.")
     if by_delimiter:
         example = examples["1,000"]
         notes.append(f"Read '{example}' as {_number_value(example, decimal)}: a decimal comma, as "
@@ -459,7 +519,8 @@ def _text_cells(column: pd.Series) -> pd.Series:
 
 
 def _apply_header(raw: pd.DataFrame, decimal: str) -> tuple[pd.DataFrame, list[str]]:
-    """Row 0 becomes the column names, unless its cells over numeric columns are all numbers."""
+    """Row 0 becomes the column names, unless its cells over numeric columns are all numbers
+    (missing, infinite and out-of-range numbers included: "1,inf" is a row, not a header)."""
     first = raw.iloc[0]
     rest = raw.iloc[1:]
     numeric_in_rest = [position for position, numeric in zip(raw.columns,
@@ -468,7 +529,7 @@ def _apply_header(raw: pd.DataFrame, decimal: str) -> tuple[pd.DataFrame, list[s
     checked = numeric_in_rest or list(raw.columns)
     first_codes = _codes(pd.Series([first[p] for p in checked], dtype=object), decimal)[1]
     present = first_codes != _MISSING
-    if present.any() and (first_codes[present] == _OK).all():
+    if present.any() and np.isin(first_codes[present], (_OK, _OUT_OF_RANGE)).all():
         frame = raw.set_axis([f"col{i + 1}" for i in range(raw.shape[1])], axis=1)
         return frame, [
             "The first row holds numbers, so the file has no header row: it was used as data and "
@@ -497,7 +558,10 @@ def _check_workbook_zip(data: bytes) -> None:
         raise UploadError(f"This is {kind}, not an Excel .xlsx workbook. Save it as .xlsx or "
                           "CSV and upload that.")
     unzipped = sum(member.file_size for member in members)
-    if unzipped > MAX_UNZIPPED_BYTES or unzipped > MAX_ZIP_RATIO * len(data):
+    packed = max((member for member in members if member.file_size > 2**20),
+                 key=lambda member: member.file_size / max(member.compress_size, 1), default=None)
+    if unzipped > MAX_UNZIPPED_BYTES or unzipped > MAX_ZIP_RATIO * len(data) or (
+            packed and packed.file_size > MAX_ZIP_RATIO * max(packed.compress_size, 1)):
         raise UploadError(
             f"This workbook unpacks to {unzipped / 2**20:,.0f} MB from {len(data) / 2**20:.2f} MB "
             f"(limits: {MAX_UNZIPPED_BYTES / 2**20:g} MB, {MAX_ZIP_RATIO}× compression), which "
@@ -506,75 +570,191 @@ def _check_workbook_zip(data: bytes) -> None:
 
 def _read_excel(data: bytes, sheet: str | None) -> Table:
     _check_workbook_zip(data)
-    notes = []
-    with pd.ExcelFile(io.BytesIO(data), engine="openpyxl") as book:
-        names = [str(name) for name in book.sheet_names]
-        if not names:
-            raise UploadError("The workbook has no sheets.")
-        if sheet is None:
-            target = names[0]
-            if len(names) > 1:
-                notes.append(f"The workbook has {len(names)} sheets; the first, '{target}', was "
-                             "read.")
-        elif sheet in names:
-            target = sheet
-        else:
-            raise UploadError(f"There is no sheet named '{sheet}'; the sheets are "
-                              + ", ".join(f"'{name}'" for name in names) + ".")
-        raw = pd.read_excel(book, sheet_name=target, header=None, nrows=MAX_ROWS + 2,
-                            dtype=object)
-    if raw.empty:
-        raise UploadError(f"The sheet '{target}' is empty. Choose the sheet with your data.")
-    if _has_formulas(data):
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        target, notes = _choose_sheet(_worksheets(archive), sheet)
+        values = _xlsx.read_sheet(archive, target, max_rows=MAX_ROWS + 2,
+                                  max_columns=MAX_COLUMNS, max_cell_bytes=10 * MAX_LINE_BYTES)
+    if not values.columns:
+        raise UploadError(f"The sheet '{target.name}' is empty. Choose the sheet with your data.")
+    rows = len(values.columns[0])
+    declared = re.search(r":[A-Z]*(\d+)$", values.dimension or "")
+    declared_rows = int(declared.group(1)) if declared else 0
+    if values.last_row > rows or declared_rows > values.last_row:
+        extent = (f" (the sheet declares the range {values.dimension})"
+                  if declared_rows > values.last_row else "")
+        notes.append(f"Blank rows were skipped: {rows:,} rows of the sheet hold values, the last "
+                     f"in row {values.last_row:,}{extent}.")
+    hidden = ([f"{values.hidden_rows:,} row(s)"] if values.hidden_rows else []) + (
+        ["column(s) " + ", ".join(values.hidden_columns)] if values.hidden_columns else [])
+    if hidden:
+        notes.append(f"Excel hides {' and '.join(hidden)} of this sheet (filtered out or "
+                     "hidden); they were read like the others.")
+    if values.has_formulas:
         notes.append("The workbook has formulas. They are not recalculated: the results Excel "
                      "last saved are used, and formulas without a saved result count as missing.")
-    raw = raw.set_axis(range(raw.shape[1]), axis=1).reset_index(drop=True)
+    raw = pd.DataFrame({position: pd.Series(column, dtype=object)
+                        for position, column in enumerate(values.columns)})
     decimal, decimal_notes = _detect_decimal(raw, None)
     frame, header_notes = _apply_header(raw, decimal)
-    source = f"Excel workbook (sheet '{target}')"
+    source = f"Excel workbook (sheet '{target.name}')"
     return _build_table(frame, notes + decimal_notes + header_notes, source, decimal)
 
 
-def _has_formulas(data: bytes) -> bool:
-    """Whether any worksheet has a formula element, streamed without unpacking it all."""
-    formula = re.compile(rb"<(?:\w+:)?f[ >/]")
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for member in archive.infolist():
-            if not member.filename.startswith("xl/worksheets/"):
-                continue
-            with archive.open(member) as stream:
-                tail = b""
-                while chunk := stream.read(1 << 20):
-                    if formula.search(tail + chunk):
-                        return True
-                    tail = chunk[-16:]
-    return False
+def _worksheets(archive: zipfile.ZipFile) -> list[_xlsx.Sheet]:
+    found = _xlsx.sheets(archive)
+    if not found:
+        raise UploadError("The workbook has no worksheets.")
+    return found
+
+
+def _choose_sheet(sheets: list[_xlsx.Sheet], name: str | None) -> tuple[_xlsx.Sheet, list[str]]:
+    """The sheet asked for, or by default the first visible one; notes on hidden sheets."""
+    if name is not None:
+        chosen = next((sheet for sheet in sheets if sheet.name == name), None)
+        if chosen is None:
+            raise UploadError(f"There is no sheet named '{name}'; the sheets are "
+                              + ", ".join(f"'{sheet.name}'" for sheet in sheets) + ".")
+        return chosen, ([f"The sheet '{chosen.name}' is hidden in the workbook."]
+                        if chosen.hidden else [])
+    visible = [sheet for sheet in sheets if not sheet.hidden]
+    chosen = (visible or sheets)[0]
+    count = f"The workbook has {len(sheets)} sheets" if len(sheets) > 1 else "The workbook"
+    if chosen is not sheets[0]:
+        hidden = ", ".join(f"'{sheet.name}'" for sheet in sheets[:sheets.index(chosen)])
+        return chosen, [f"{count}; the first visible one, '{chosen.name}', was read (before it: "
+                        f"{hidden}, hidden)."]
+    if chosen.hidden:
+        return chosen, [f"{count}; every sheet is hidden, and the first, '{chosen.name}', was "
+                        "read."]
+    return chosen, ([f"{count}; the first, '{chosen.name}', was read."] if len(sheets) > 1
+                    else [])
 
 
 def _read_parquet(data: bytes) -> Table:
+    """Read the file after checking from its metadata (and, for text, from the dictionary-encoded
+    values, batch by batch) that it has at most MAX_ROWS rows and MAX_COLUMNS columns and decodes
+    to at most MAX_UNZIPPED_BYTES: a 0.25 MB file can hold 30 million rows. Stored pandas index
+    columns become ordinary columns."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
+    footer = int.from_bytes(data[-8:-4], "little") if data.endswith(b"PAR1") else 0
+    if footer > _MAX_PARQUET_FOOTER_BYTES:
+        raise UploadError(f"The file's Parquet metadata alone is {footer:,} bytes: it is cut into "
+                          "far too many pieces (row groups or columns). Save it again in one "
+                          "piece (for example with pandas' to_parquet) and upload that.")
     try:
         parquet = pq.ParquetFile(io.BytesIO(data))
-        metadata = parquet.metadata
+        metadata, schema = parquet.metadata, parquet.schema_arrow
     except Exception:
         raise UploadError(f"The file starts like Parquet but is damaged. "
                           f"{_SAVE_AS_CSV}") from None
-    if metadata.num_columns > MAX_COLUMNS:
+    if metadata.num_row_groups > _MAX_ROW_GROUPS:
+        raise UploadError(f"The file is cut into {metadata.num_row_groups:,} row groups (at most "
+                          f"{_MAX_ROW_GROUPS:,}). Save it again in one piece (for example with "
+                          "pandas' to_parquet) and upload that.")
+    if metadata.num_columns > MAX_COLUMNS or len(schema) > MAX_COLUMNS:
         raise UploadError(f"The file has {metadata.num_columns:,} columns; at most {MAX_COLUMNS} "
                           "are supported. Keep only the columns you need.")
-    unpacked = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
-    if unpacked > MAX_UNZIPPED_BYTES:
-        raise UploadError(f"This Parquet file unpacks to {unpacked / 2**20:,.0f} MB (limit "
-                          f"{MAX_UNZIPPED_BYTES / 2**20:g} MB). Save only the data you need.")
-    frame = parquet.read().to_pandas().iloc[: MAX_ROWS + 1]
-    frame = frame.reset_index(drop=True)
-    return _build_table(frame, [], "Parquet", None)
+    if any(pa.types.is_nested(field.type) for field in schema):
+        raise UploadError("The Parquet file has nested columns (lists or structs); only flat "
+                          "columns of numbers and text can be read. Flatten it and upload again.")
+    rows = metadata.num_rows
+    if rows > MAX_ROWS:
+        raise UploadError(f"The file has {rows:,} rows; at most {MAX_ROWS:,} can be used. Save "
+                          "a sample of the rows (for example the first million) and upload that.")
+    text = [field.name for field in schema if _is_arrow_text(field.type)]
+    decoded = rows * sum(max(field.type.bit_width // 8, 1) for field in schema
+                         if field.name not in text and _has_bit_width(field.type))
+    _check_decoded_size(decoded, rows)
+    parquet = pq.ParquetFile(io.BytesIO(data), read_dictionary=text)
+    batches = []
+    for batch in parquet.iter_batches(batch_size=16_384) if rows else ():
+        decoded += _text_bytes(batch, text)  # dictionary-encoded: sized before decoding
+        _check_decoded_size(decoded, rows)
+        batches.append(batch)
+    table = pa.Table.from_batches(batches, schema=parquet.schema_arrow)
+    for name in text:
+        position = table.schema.get_field_index(name)
+        if pa.types.is_dictionary(table.schema.field(position).type):
+            column = table.column(position)
+            table = table.set_column(position, name, column.cast(column.type.value_type))
+    frame = table.to_pandas(ignore_metadata=True)
+    notes = []
+    index = _parquet_index_columns(schema)
+    if index:  # first, as pandas shows it (and as to_csv writes it)
+        frame = frame[index + [name for name in frame.columns if name not in index]]
+        frame.columns = ["index" if position < len(index) and name.startswith("__index_level_")
+                         else name for position, name in enumerate(frame.columns)]
+        notes.append("The file stores its row index as " + ", ".join(
+            f"'{name}'" for name in frame.columns[:len(index)]) + "; it is offered as a column.")
+    return _build_table(frame, notes, "Parquet", None)
+
+
+def _text_bytes(batch, names: list[str]) -> int:
+    """Decoded size of the text columns of a batch; a cell longer than MAX_LINE_BYTES is
+    refused."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    total = 0
+    for name in names:
+        column = batch.column(name)
+        dictionary = pa.types.is_dictionary(column.type)
+        lengths = pc.binary_length(column.dictionary if dictionary else column)
+        if len(lengths) and (pc.max(lengths).as_py() or 0) > MAX_LINE_BYTES:
+            raise UploadError(f"A text cell of the column '{name}' is longer than "
+                              f"{MAX_LINE_BYTES:,} characters, which no table needs. "
+                              f"{_SAVE_AS_CSV}")
+        total += int(pc.sum(lengths.take(column.indices) if dictionary else lengths).as_py()
+                     or 0)
+    return total
+
+
+def _is_arrow_text(kind) -> bool:
+    import pyarrow as pa
+
+    value = kind.value_type if pa.types.is_dictionary(kind) else kind
+    return (pa.types.is_string(value) or pa.types.is_large_string(value)
+            or pa.types.is_binary(value) or pa.types.is_large_binary(value)
+            or pa.types.is_string_view(value) or pa.types.is_binary_view(value))
+
+
+def _has_bit_width(kind) -> bool:
+    try:
+        return kind.bit_width > 0
+    except ValueError:
+        return False
+
+
+def _check_decoded_size(decoded: int, rows: int) -> None:
+    if decoded > MAX_UNZIPPED_BYTES:
+        raise UploadError(
+            f"This Parquet file ({rows:,} rows) unpacks to more than "
+            f"{MAX_UNZIPPED_BYTES / 2**20:g} MB, far more than a table of numbers needs. Save "
+            "fewer rows, or only the columns you need.")
+
+
+def _parquet_index_columns(schema) -> list[str]:
+    """Names of the stored columns that pandas wrote as its index."""
+    try:
+        pandas_metadata = json.loads((schema.metadata or {}).get(b"pandas", b"{}"))
+        index = pandas_metadata.get("index_columns", [])
+    except (ValueError, AttributeError):
+        return []
+    return [name for name in index if isinstance(name, str) and name in schema.names]
 
 
 def _read_json(text: str, encoding: str, notes: list[str]) -> Table:
     layout = ("JSON must be a list of flat records like [{\"x\": 1, \"y\": 2}, …] or columns "
               "like {\"x\": [1, 2], \"y\": [3, 4]}.")
+    if re.match(r"[\ufeff \t\r\n]*\[[ \t\r\n]*(?![{\[ \t\r\n])", text):
+        raise UploadError(f"This JSON is not a table. {layout}")  # a list of anything but records
+    containers = text.count("{") + text.count("[")
+    if containers > MAX_JSON_CONTAINERS:
+        raise UploadError(f"The JSON holds {containers:,} objects and lists; at most "
+                          f"{MAX_ROWS:,} records can be read. Save fewer records and upload "
+                          "again.")
     try:
         content = json.loads(text)
     except RecursionError:
@@ -582,22 +762,86 @@ def _read_json(text: str, encoding: str, notes: list[str]) -> Table:
     except json.JSONDecodeError as error:
         raise UploadError(f"The file is not valid JSON ({error.msg} at line {error.lineno}, "
                           f"column {error.colno}). {layout}") from None
+    if isinstance(content, dict) and set(content) in ({"schema", "data"}, {"columns", "data"},
+                                                      {"columns", "index", "data"}):
+        kind = "table" if "schema" in content else "split"
+        notes = notes + [f"Read as pandas' JSON layout orient='{kind}'; its row index, if any, "
+                         "is offered as a column."]
+        content = _json_pandas_layout(content, layout)
     if isinstance(content, list) and content and all(isinstance(row, dict) for row in content):
         rows = content[: MAX_ROWS + 1]
         _check_json_columns({key for row in rows for key in row}, layout)
         frame = pd.DataFrame.from_records(rows)
-    elif isinstance(content, dict) and content and (
-            all(isinstance(column, list) for column in content.values())
-            or all(isinstance(column, dict) for column in content.values())):
+    elif isinstance(content, dict) and content and all(isinstance(column, list)
+                                                       for column in content.values()):
         _check_json_columns(content, layout)
         if len({len(column) for column in content.values()}) > 1:
             raise UploadError(f"The JSON columns have different lengths. {layout}")
-        frame = pd.DataFrame({name: pd.Series(column, dtype=object)
-                              for name, column in content.items()}).iloc[: MAX_ROWS + 1]
+        frame = pd.DataFrame({name: pd.Series(column[: MAX_ROWS + 1], dtype=object)
+                              for name, column in content.items()})
+    elif isinstance(content, dict) and content and all(isinstance(column, dict)
+                                                       for column in content.values()):
+        frame, keyed_notes = _json_keyed(content, layout)
+        notes = notes + keyed_notes
     else:
         raise UploadError(f"This JSON is not a table. {layout}")
     _check_flat(frame)
     return _build_table(frame, notes, f"JSON ({encoding})", None)
+
+
+def _json_keyed(content: dict, layout: str) -> tuple[pd.DataFrame, list[str]]:
+    """Objects of objects, as pandas writes them: {column: {row label: value}} (its default)
+    or {row label: {column: value}} (orient="index"). Labels "0", "1", "2", … tell which; other
+    row labels become a first column, 'index' (they may be the x), and a note says so."""
+    outer = list(content)
+    inner = list(dict.fromkeys(key for column in content.values() for key in column))
+    if (_counts_from_zero(outer) and not _counts_from_zero(inner)) or (
+            _all_numbers(outer) and not _all_numbers(inner)):
+        _check_json_columns(inner, layout)
+        frame = pd.DataFrame.from_records(list(content.values())[: MAX_ROWS + 1])
+        note = (f"The JSON holds one object per row, keyed '{outer[0]}', …, as pandas writes "
+                "orient='index': each object was read as a row")
+        if _counts_from_zero(outer):
+            return frame, [note + "."]
+        frame.insert(0, "index", outer[: MAX_ROWS + 1])
+        return frame, [note + ", and the keys are offered as the column 'index'."]
+    _check_json_columns(outer, layout)
+    if len({len(column) for column in content.values()}) > 1:
+        raise UploadError(f"The JSON columns have different lengths. {layout}")
+    frame = pd.DataFrame({name: pd.Series(column, dtype=object)
+                          for name, column in content.items()}).iloc[: MAX_ROWS + 1]
+    if _counts_from_zero(inner):
+        return frame.reset_index(drop=True), []
+    frame.insert(0, "index", frame.index)
+    return frame.reset_index(drop=True), [
+        f"The JSON's columns are keyed by row labels (e.g. '{inner[0]}'), as pandas writes "
+        "its index; the labels are offered as the column 'index'."]
+
+
+def _counts_from_zero(keys: list[str]) -> bool:
+    return all(key == str(position) for position, key in enumerate(keys))
+
+
+def _all_numbers(keys: list[str]) -> bool:
+    return bool((_codes(pd.Series(keys, dtype="str"), ".")[1] == _OK).all())
+
+
+def _json_pandas_layout(content: dict, layout: str) -> list[dict]:
+    """pandas' orient='table' ({"schema", "data": records}) and orient='split' ({"columns",
+    "index", "data": rows}) as records; the split index becomes the field 'index'."""
+    if "schema" in content:
+        return content["data"] if isinstance(content["data"], list) else []
+    columns, data = content["columns"], content["data"]
+    index = content.get("index")
+    if not (isinstance(columns, list) and isinstance(data, list)
+            and all(isinstance(row, list) and len(row) == len(columns) for row in data)
+            and (index is None or (isinstance(index, list) and len(index) == len(data)))):
+        raise UploadError(f"The JSON looks like pandas' orient='split' but its parts do not "
+                          f"fit together. {layout}")
+    names = [str(name) for name in columns]
+    if index is not None and index != list(range(len(index))):
+        names, data = ["index", *names], [[label, *row] for label, row in zip(index, data)]
+    return [dict(zip(names, row)) for row in data]
 
 
 def _check_json_columns(names, layout: str) -> None:
@@ -623,7 +867,7 @@ def _check_flat(frame: pd.DataFrame) -> None:
 
 def _build_table(frame: pd.DataFrame, notes: list[str], source: str,
                  decimal: str | None) -> Table:
-    """Clean names, cap rows, find the numeric and date columns."""
+    """Clean names, cap rows, find the numeric and date columns and the default x and y."""
     if frame.shape[1] == 0:
         raise UploadError("The file has no columns. Choose a file with a header row and data "
                           "rows.")
@@ -639,19 +883,14 @@ def _build_table(frame: pd.DataFrame, notes: list[str], source: str,
                           "and upload again.")
     if len(frame) > MAX_ROWS:
         frame = frame.iloc[:MAX_ROWS]
-        notes.append(f"The file has more than {MAX_ROWS:,} rows; only the first {MAX_ROWS:,} "
-                     "rows are used.")
+        if not any("rows are used" in note for note in notes):
+            notes.append(f"The file has more than {MAX_ROWS:,} rows; only the first "
+                         f"{MAX_ROWS:,} rows are used.")
     if decimal is None:
         decimal, decimal_notes = _detect_decimal(frame, None)
         notes += decimal_notes
-    index_column = _saved_index_column(frame)
-    if index_column:
-        notes.append(f"The first column ('{index_column}') has no name and counts 0, 1, 2, …: it "
-                     "looks like a saved row index and is not offered as x or y.")
     numeric, dates = [], []
     for name, has_numbers in zip(frame.columns, _has_numbers(frame, decimal)):
-        if name == index_column:
-            continue
         if has_numbers:
             numeric.append(name)
         elif _looks_like_dates(frame[name]):
@@ -660,8 +899,77 @@ def _build_table(frame: pd.DataFrame, notes: list[str], source: str,
         raise UploadError("No column holds numbers, so there is nothing to use as y. If the "
                           "numbers are separated by spaces, save the file as CSV with commas; "
                           "otherwise check that the file holds numeric data.")
+    numeric, default_x, default_y, default_notes = _default_columns(frame, numeric, dates,
+                                                                    decimal)
     return Table(frame=frame, numeric_columns=tuple(numeric), date_columns=tuple(dates),
-                 notes=tuple(notes), source=source, decimal=decimal)
+                 notes=tuple(notes + default_notes), source=source, decimal=decimal,
+                 default_x=default_x, default_y=default_y)
+
+
+def _default_columns(frame: pd.DataFrame, numeric: list[str], dates: list[str],
+                     decimal: str) -> tuple[list[str], str, str, list[str]]:
+    """The numeric columns to offer, the x and y to pre-select, and what to say about them.
+
+    A first column of row numbers (named like one, or counting 1, 2, 3, … or 0, 1, 2, … unless it
+    is called x) is not pre-selected while other columns can be; an unnamed one is not even
+    offered. y is always a
+    numeric column other than x; a file that cannot give two different columns is refused."""
+    first = frame.columns[0]
+    counts = (_counts_rows(frame[first], decimal)
+              if first in numeric and first.lower() != "x" else None)
+    index = first if first in numeric and (counts or first.lower() in INDEX_NAMES) else None
+    others = [name for name in numeric if name != index]
+    if not others:
+        others, index = numeric, None
+    if len(others) < 2 and not dates and index is None:
+        raise UploadError(_one_column_message(frame, others[0], decimal))
+    notes = []
+    if index and counts and first.startswith("Unnamed: ") and (len(others) >= 2 or dates):
+        notes.append(f"The first column ('{index}') has no name and counts {counts}: it looks "
+                     "like a saved row index and is not offered as x or y.")
+        numeric = others
+    if len(others) >= 2:
+        x, y = others[0], others[1]
+    else:
+        x, y = (dates[0] if dates else index), others[0]
+    if index and index in numeric and x != index:
+        pattern = f"counts {counts}" if counts else "is named like row numbers"
+        notes.append(f"The first column, '{index}', {pattern}, so it is taken for row numbers: "
+                     f"x is '{x}' and y is '{y}' to start with. Choose '{index}' as x if it is "
+                     "data.")
+    return numeric, x, y, notes
+
+
+def _counts_rows(column: pd.Series, decimal: str) -> str | None:
+    """"1, 2, 3, …" or "0, 1, 2, …" when the column numbers its (at least 3) rows in order."""
+    if len(column) < 3:
+        return None
+    head = _codes(column.iloc[:3], decimal)[0]
+    for start in (0, 1):
+        if np.array_equal(head, np.arange(start, start + len(head))):
+            values = (pd.to_numeric(column.str.strip(), errors="coerce") if _is_text(column)
+                      else column).to_numpy(dtype=np.float64, na_value=np.nan)
+            if np.array_equal(values, np.arange(start, start + len(values))):
+                return ", ".join(str(start + i) for i in range(3)) + ", …"
+    return None
+
+
+def _one_column_message(frame: pd.DataFrame, column: str, decimal: str) -> str:
+    """Why a file with a single usable column cannot be used, naming what the others hold."""
+    described = []
+    for name in [c for c in frame.columns if c != column][:5]:
+        codes = _codes(frame[name], decimal)[1]
+        if (codes == _MISSING).all():
+            described.append(f"'{name}' is empty")
+        else:
+            example = _cell_text(frame[name].iloc[int(np.argmax(codes != _MISSING))]).strip()
+            described.append(f"'{name}' holds no usable numbers (e.g. '{example[:40]}')")
+    others = ("The other columns: " + "; ".join(described)
+              + ("; …" if frame.shape[1] > 6 else "") + ".") if described else \
+        "The file has no other column."
+    return (f"Only one column, '{column}', holds numbers ({len(frame):,} rows), but attention "
+            "pooling needs two: x (the keys) and y (the values). " + others + " Add a second "
+            "numeric column (or fix the one above) and upload again.")
 
 
 def _unique_names(raw_names: list) -> tuple[list[str], list[str]]:
@@ -681,27 +989,56 @@ def _unique_names(raw_names: list) -> tuple[list[str], list[str]]:
     return names, notes
 
 
-def _saved_index_column(frame: pd.DataFrame) -> str | None:
-    """Name of a first column without a header whose values are 0, 1, 2, … (from to_csv)."""
-    if frame.shape[1] < 2 or frame.columns[0] != "Unnamed: 0":
-        return None
-    values, codes = _codes(frame.iloc[:, 0], ".")
-    if (codes == _OK).all() and np.array_equal(values, np.arange(len(values))):
-        return frame.columns[0]
-    return None
-
-
 def _tidy_column(column: pd.Series) -> pd.Series:
-    """Numbers stay numbers (as float64), bools stay bools, everything else becomes str."""
+    """Numbers become float64, bools stay bools, text becomes str; a column that mixes numbers
+    and text (Excel, JSON) keeps each cell's kind (object: float or str, None if missing), so
+    a decimal mark detected from text cells is never applied to numeric cells."""
     if pd.api.types.is_bool_dtype(column) or _is_text(column):
         return column
     if _is_number(column):
         return column.astype("float64")
-    values = column.dropna()
-    if len(values) and all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                           and abs(v) < 1e308 for v in values):
-        return column.astype("float64")
-    return pd.Series([_cell_text(value) for value in column], index=column.index, dtype="str")
+    cells = column.to_numpy(dtype=object)
+    numbers = _real_numbers(cells)
+    missing = pd.isna(cells) | (cells == "")
+    if (numbers | missing).all():
+        return pd.Series(_floats(cells, numbers), index=column.index)
+    if not numbers.any():
+        return pd.Series([_cell_text(value) for value in cells], index=column.index, dtype="str")
+    tidy = np.empty(len(cells), dtype=object)
+    tidy[numbers] = list(_floats(cells, numbers)[numbers])
+    tidy[~numbers] = [None if _cell_text(value) == "" else _cell_text(value)
+                      for value in cells[~numbers]]
+    return pd.Series(tidy, index=column.index, dtype=object)
+
+
+_TYPE_OF = np.frompyfunc(type, 1, 1)
+
+
+def _real_numbers(cells: np.ndarray) -> np.ndarray:
+    """Which cells are numbers (int or float, not bool) rather than text or other objects."""
+    kinds = _TYPE_OF(cells) if len(cells) else np.array([], dtype=object)
+    numbers = (kinds == float) | (kinds == int)
+    other = ~numbers & (kinds != str) & (kinds != type(None))
+    if other.any():
+        numbers[other] = [isinstance(value, (np.integer, np.floating)) for value in cells[other]]
+    return numbers
+
+
+def _floats(cells: np.ndarray, numbers: np.ndarray) -> np.ndarray:
+    """float64 of the number cells (NaN elsewhere); integers beyond float64 become ±inf."""
+    values = np.full(len(cells), np.nan)
+    try:
+        values[numbers] = cells[numbers].astype(np.float64)
+    except OverflowError:
+        values[numbers] = [_float(value) for value in cells[numbers]]
+    return values
+
+
+def _float(number) -> float:
+    try:
+        return float(number)
+    except OverflowError:
+        return math.inf if number > 0 else -math.inf
 
 
 def _cell_text(value) -> str:
@@ -713,23 +1050,26 @@ def _cell_text(value) -> str:
 
 
 def _has_numbers(frame: pd.DataFrame, decimal: str) -> list[bool]:
-    """Per column: whether it holds a usable number (the first rows of all columns are checked
-    in one go; a column without one there is checked in full)."""
+    """Per column: whether it holds a usable number (the first rows of all text columns are
+    checked in one go; a column without one there is checked in full)."""
     head = frame.iloc[:_SAMPLE_VALUES]
     if head.empty:
         return [False] * frame.shape[1]
-    stacked = pd.concat([_as_text(head.iloc[:, i]) for i in range(frame.shape[1])],
-                        ignore_index=True)
-    found = (_codes(stacked, decimal)[1] == _OK).reshape(frame.shape[1], len(head)).any(axis=1)
-    return [bool(found[i]) or (len(frame) > len(head) and _any_number(frame.iloc[:, i], decimal))
+    text = [i for i in range(frame.shape[1]) if _is_text(head.iloc[:, i])]
+    found = np.zeros(frame.shape[1], dtype=bool)
+    if text:
+        stacked = pd.concat([head.iloc[:, i].fillna("") for i in text], ignore_index=True)
+        found[text] = (_codes(stacked, decimal)[1] == _OK).reshape(len(text), len(head)).any(
+            axis=1)
+    return [bool(found[i]) or _any_number(frame.iloc[:, i], decimal)
             for i in range(frame.shape[1])]
 
 
 def _any_number(column: pd.Series, decimal: str) -> bool:
-    """Whether any cell is a usable number (only cells with a digit are parsed)."""
-    text = _as_text(column)
-    with_digits = text[text.str.contains("[0-9]")]
-    return bool((_codes(with_digits, decimal)[1] == _OK).any())
+    """Whether any cell is a usable number (of text, only cells with a digit are parsed)."""
+    if _is_text(column):
+        column = column[column.str.contains("[0-9]", na=False)]
+    return bool((_codes(column, decimal)[1] == _OK).any())
 
 
 def _looks_like_dates(column: pd.Series) -> bool:
@@ -767,11 +1107,16 @@ def _codes(column: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
         values = np.full(len(column), np.nan)
         return values, np.where(missing, _MISSING, _NON_NUMERIC).astype(np.int8)
     if _is_number(column):
-        values = column.to_numpy(dtype=np.float64, na_value=np.nan)
-        codes = np.where(np.isnan(values), _MISSING, _OK).astype(np.int8)
-        codes[_out_of_range(values) & (codes == _OK)] = _OUT_OF_RANGE
+        return _number_codes(column.to_numpy(dtype=np.float64, na_value=np.nan))
+    if not _is_text(column):  # typed cells: numbers as they are, only the text is parsed
+        cells = column.to_numpy(dtype=object)
+        numbers = _real_numbers(cells)
+        values, codes = _number_codes(_floats(cells, numbers))
+        if not numbers.all():
+            text = pd.Series([_cell_text(value) for value in cells[~numbers]], dtype="str")
+            values[~numbers], codes[~numbers] = _codes(text, decimal)
         return values, codes
-    text = _as_text(column).str.strip()
+    text = column.fillna("").str.strip()
     missing = text.str.lower().isin(NA_TOKENS).to_numpy()
     numbers = _normalised_numbers(text, decimal)
     with warnings.catch_warnings():
@@ -782,6 +1127,12 @@ def _codes(column: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
     codes = codes.astype(np.int8)
     underflow = (values == 0) & ~numbers.str.fullmatch(_ZERO_TEXT).to_numpy(dtype=bool)
     codes[(_out_of_range(values) | underflow) & (codes == _OK)] = _OUT_OF_RANGE
+    return values, codes
+
+
+def _number_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    codes = np.where(np.isnan(values), _MISSING, _OK).astype(np.int8)
+    codes[_out_of_range(values) & (codes == _OK)] = _OUT_OF_RANGE
     return values, codes
 
 

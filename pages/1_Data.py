@@ -4,6 +4,13 @@ import streamlit as st
 
 import nwcore
 from nwcore.charts import scatter_chart
+from nwcore.reading import (
+    MAX_COLUMNS,
+    MAX_ROWS,
+    MAX_UPLOAD_BYTES,
+    MAX_UPLOAD_MB,
+    UPLOAD_EXTENSIONS,
+)
 from nwcore.views import display_points
 from ui.charts import show_chart
 from ui.data import (
@@ -40,7 +47,9 @@ if source == "Generate":
 else:
     uploaded = st.file_uploader(
         "A table with a header row: CSV, TSV or TXT (delimiter and decimal mark are detected), "
-        "Excel, Parquet or JSON", type=["csv", "tsv", "txt", "xlsx", "parquet", "json"],
+        "Excel, Parquet or JSON", type=list(UPLOAD_EXTENSIONS), max_upload_size=MAX_UPLOAD_MB,
+        help=f"At most {MAX_UPLOAD_MB} MB ({MAX_UPLOAD_BYTES:,} bytes), {MAX_ROWS:,} rows and "
+             f"{MAX_COLUMNS} columns.",
         key="upload", on_change=forget_upload_choices)
     if uploaded is not None:
         table = read_upload(uploaded)
@@ -55,11 +64,11 @@ if report and dataset().source == "uploaded":
             st.caption(f"Dropped as {reason}, for example: "
                        + plain_markdown(", ".join(map(repr, examples))))
     for note in report["notes"]:
-        st.info(note)
+        st.info(plain_markdown(note))
 
 current = dataset()
 st.subheader("Current dataset")
-st.markdown(f"**{current.label}** — {len(current.frame):,} points")
+st.markdown(f"**{plain_markdown(current.label)}** — {len(current.frame):,} points")
 left, right = st.columns([2, 3])
 left.dataframe(current.frame.head(500), height=300, width="stretch")
 with right:

