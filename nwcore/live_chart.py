@@ -190,23 +190,53 @@ def live_explorer_chart(keys, values, queries, *, stops, h: float, pooling: str 
                           f"{json.dumps(stops)}[{BANDWIDTH_PARAM}.{STOP_FIELD}[0]]")),
                       alt.param(name="h_kernel", expr=f"h_value / {scale!r}")]
     x_scale = alt.Scale(domain=[tables["x_lo"], tables["x_hi"]], nice=False, zero=False)
-    fit = _fit_view(tables, x_scale, kernel=kernel, local_linear=local_linear,
-                    selections=selections, width=width)
-    heat = _heatmap_view(tables, x_scale, hover=hover, pin=pin, width=width)
+    fit = _fit_view(tables, x_scale, kernel=kernel, local_linear=local_linear, width=width)
+    heat = _heatmap_view(tables, x_scale, width=width)
     profile = _profile_view(tables, x_scale, width=width)
-    with warnings.catch_warnings():
-        # Altair notes that it merges the selections shared by several views: that is the point.
-        warnings.filterwarnings("ignore", message="Automatically deduplicated selection")
-        # The cells are the concatenation's data: computed once, used by every view below it.
-        chart = alt.vconcat(fit, heat, profile, data=tables["queries"], spacing=12)
+    # The cells are the concatenation's data: computed once, used by every view below it.
+    chart = alt.vconcat(fit, heat, profile, data=tables["queries"], spacing=12)
     chart.transform = _cell_transforms(tables, kernel, local_linear)
     chart = chart.resolve_scale(x="shared", color="independent", size="independent")
+    # The selections live at the top, naming the views that carry them: attached to the views
+    # instead, Altair would copy every chart it hoists them through (most of the build time).
+    # (Altair renames named views inside a concatenation: the params take the final names.)
+    fit_queries, heat_bands = (_view_names(chart, name) for name in (FIT_QUERIES, HEAT_BANDS))
+    chart.params = [_on_views(hover, fit_queries + heat_bands),
+                    _on_views(pin, fit_queries + heat_bands),
+                    *[_on_views(selection, fit_queries) for selection in selections[2:]],
+                    *[variable.param for variable in variables]]
     # No ARIA attributes per mark: they only apply to SVG, and their descriptions are formatted
     # for every mark at every move (the chart's own description is set by the page).
-    chart = chart.add_params(*variables).configure(aria=False)
+    chart = chart.configure(aria=False)
     selection_mode = ("pin",) if kernel == "constant" else ("pin", BANDWIDTH_PARAM)
     return LiveExplorer(chart=chart, selection_mode=selection_mode,
                         stops=stops, smooth=smooth)
+
+
+#: The views whose marks carry the query selections: the fit's query points, the heatmap's bands.
+FIT_QUERIES, HEAT_BANDS = "fit_queries", "heat_bands"
+
+
+def _view_names(chart, base: str) -> list[str]:
+    """The names of the unit views in ``chart`` that were named ``base`` (Altair appends their
+    position when it concatenates layers)."""
+    if isinstance(chart, alt.Chart):
+        name = chart.name
+        return [name] if isinstance(name, str) and name.startswith(base) else []
+    children = []
+    for attribute in ("layer", "vconcat", "hconcat", "concat"):
+        members = getattr(chart, attribute, alt.Undefined)
+        if members is not alt.Undefined:
+            children += list(members)
+    return [name for child in children for name in _view_names(child, base)]
+
+
+def _on_views(selection, views) -> alt.TopLevelSelectionParameter:
+    """A top-level selection parameter bound to the named views."""
+    param = selection.param
+    return alt.TopLevelSelectionParameter(
+        name=param.name, select=param.select, views=list(views), bind=param.bind,
+        value=param.value)
 
 
 def _live_tables(keys, values, queries, truth, *, kernel, h, max_key_bins):
@@ -377,7 +407,7 @@ def _hovered_summary(tables):
              "(datum.W2 > 0 ? format(1 / datum.W2, '.1f') : 'none')")
 
 
-def _fit_view(tables, x_scale, *, kernel, local_linear, selections, width):
+def _fit_view(tables, x_scale, *, kernel, local_linear, width):
     """Training points, the curves (live ŷ and local linear over fixed average pooling and
     truth), the hovered query's keys sized by weight and its ŷ marked; the invisible query
     points carry the hover, the click and the bandwidth slider. The y axis is fixed (the data,
@@ -402,7 +432,7 @@ def _fit_view(tables, x_scale, *, kernel, local_linear, selections, width):
         x=alt.X("x:Q", scale=x_scale), y=alt.Y("prediction:Q", scale=y_scale),
         tooltip=[alt.Tooltip("x:Q", title="query x", format=".3f"),
                  alt.Tooltip("prediction:Q", title="ŷ(x)", format=".4f")],
-    ).add_params(*selections)
+    ).properties(name=FIT_QUERIES)
     # The live curves and the query layers share their per-query transforms (Vega-Lite
     # computes them once; the layer's dataset holds every query, also those without ŷ).
     queries = alt.layer(marked, query_points)
@@ -421,7 +451,7 @@ def _fit_view(tables, x_scale, *, kernel, local_linear, selections, width):
     return fit.properties(width=width, height=300, title=alt.TitleParams(alt.ExprRef(title)))
 
 
-def _heatmap_view(tables, x_scale, *, hover, pin, width):
+def _heatmap_view(tables, x_scale, *, width):
     """Each query's row of α as one rect filled with a gradient whose stops are the cells'
     edges (one mark per query, not per cell), a colour legend, and one band per query on top
     that carries the hover, the click and the tooltip and veils the other rows."""
@@ -441,7 +471,7 @@ def _heatmap_view(tables, x_scale, *, hover, pin, width):
         opacity=alt.OpacityValue(0.55, condition={"param": "hover", "empty": True,
                                                    "value": 0.001}),
         tooltip=[alt.Tooltip("query_x:Q", title="query x", format=".3f")],
-    ).add_params(hover, pin)
+    ).properties(name=HEAT_BANDS)
     return alt.layer(rows, legend, bands).properties(
         width=width, height=HEATMAP_HEIGHT,
         title="Attention weights α(x, x_i): rows = queries, columns = keys")

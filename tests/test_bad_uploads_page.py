@@ -90,7 +90,21 @@ def visit_every_other_page(app, case):
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_upload_case_through_data_page(data_page, case):
-    app = data_page
+    check_upload(data_page, case)
+
+
+ACCEPTED = [case for case in CASES if case.expect == "accept"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", ACCEPTED, ids=[c.name for c in ACCEPTED])
+def test_accepted_upload_then_every_other_page(data_page, case):
+    check_upload(data_page, case)
+    visit_every_other_page(data_page, case)
+
+
+def check_upload(app, case):
+    """Upload the case on the Data page and check what it must give (see the module notes)."""
     before = app.session_state["dataset"]
     mime = MIME[case.filename.rsplit(".", 1)[-1]]
     app.file_uploader(key="upload").upload(case.filename, case.data, mime).run()
@@ -130,4 +144,3 @@ def test_upload_case_through_data_page(data_page, case):
     np.testing.assert_allclose(dataset.frame["y"], case.y, rtol=1e-12)
     if case.markdown:
         check_markdown_is_escaped(app, case)
-    visit_every_other_page(app, case)
