@@ -33,6 +33,8 @@ QUERIES_1D = 50
 QUERY_GRID_2D = 12
 #: Most heatmap columns (keys are summed in groups, within their class, above this).
 MAX_HEATMAP_COLUMNS = 200
+#: The heatmap's colour saturates at this quantile of its cells.
+HEAT_COLOUR_QUANTILE = 0.995
 #: Most keys drawn with their weights (a fixed random subset above).
 MAX_SHOWN_KEYS = 400
 #: Bandwidths at which the leave-one-out criteria are drawn.
@@ -71,6 +73,13 @@ class ClassificationView:
         """Class index of each query (argmax; -1 where no key is in the window)."""
         undefined = np.any(np.isnan(self.probabilities), axis=1)
         return np.where(undefined, -1, np.argmax(np.nan_to_num(self.probabilities), axis=1))
+
+    @property
+    def colour_top(self) -> float:
+        """The weight at which the heatmap's colour saturates: the 99.5th percentile of its
+        cells (a few far-off queries give all their weight to one key and would otherwise
+        wash out the rest)."""
+        return max(float(np.quantile(self.heat, HEAT_COLOUR_QUANTILE)), 1e-12)
 
     @property
     def empty_queries(self) -> int:
@@ -113,7 +122,8 @@ def class_query_detail(query, data: LabelledData, *, kernel: str = "gaussian",
 
     The ``rows`` keys with the largest weights (key coordinates, class, α_i and α_i·[y_i = c]
     for each class c), then one row for all the other keys, then the total: Σ α_i = 1 and the
-    class probabilities p̂(c | q). An empty window (compact kernel) has zero weights.
+    class probabilities p̂(c | q) (no "other keys" row when every key is listed). An empty
+    window (compact kernel) has zero weights.
     """
     query = np.asarray(query, dtype=np.float64).reshape(1, -1)
     weights = vector_attention_weights(query, data.points, kernel=kernel, bandwidth=bandwidth)[0]
@@ -127,9 +137,9 @@ def class_query_detail(query, data: LabelledData, *, kernel: str = "gaussian",
         "class": [str(data.labels[i]) for i in top],
         "α_i": weights[top]})
     frame[names] = shares[top]
-    summary = [("the other keys" + (f" ({rest.size:,})" if rest.size else ""), "",
-                weights[rest].sum(), *shares[rest].sum(axis=0)),
-               ("total: p̂(c | q)", "", weights.sum(), *shares.sum(axis=0))]
+    summary = [(f"the other keys ({rest.size:,})", "", weights[rest].sum(),
+                 *shares[rest].sum(axis=0))] if rest.size else []
+    summary.append(("total: p̂(c | q)", "", weights.sum(), *shares.sum(axis=0)))
     tail = pd.DataFrame(summary, columns=["key", "class", "α_i", *names])
     return pd.concat([frame, tail], ignore_index=True)
 

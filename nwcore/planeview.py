@@ -152,8 +152,8 @@ def plane_view(keys, values, query, *, bandwidth: float, on_circle: bool = False
 
 def weight_table(query, keys, values, *, bandwidth: float, rows: int = 12) -> pd.DataFrame:
     """ŷ(q) = Σ α_i v_i with α_i = softmax_i(s_i / τ), s_i = -‖q - k_i‖²/2, τ = h², as a table
-    that adds up: the ``rows`` keys with the largest weights, the other keys, and the total
-    (Σ α_i = 1 and ŷ(q))."""
+    that adds up: the ``rows`` keys with the largest weights, the other keys (if any), and the
+    total (Σ α_i = 1 and ŷ(q))."""
     keys = as_finite_matrix(keys, "keys")
     values = np.asarray(values, dtype=np.float64)
     query = as_finite_matrix(np.reshape(query, (1, -1)), "query")
@@ -168,9 +168,9 @@ def weight_table(query, keys, values, *, bandwidth: float, rows: int = 12) -> pd
         "s_i/τ": -0.5 * squares[top] / (h * h), "α_i": weights[top],
         "α_i·v_i": weights[top] * values[top]})
     tail = pd.DataFrame({
-        "key": ["the other keys" + (f" ({rest.size:,})" if rest.size else ""), "total: ŷ(q)"],
+        "key": [f"the other keys ({rest.size:,})", "total: ŷ(q)"],
         "α_i": [weights[rest].sum(), weights.sum()],
-        "α_i·v_i": [weights[rest] @ values[rest], weights @ values]})
+        "α_i·v_i": [weights[rest] @ values[rest], weights @ values]}).iloc[0 if rest.size else 1:]
     return pd.concat([frame, tail], ignore_index=True)
 
 

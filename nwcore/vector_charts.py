@@ -73,11 +73,13 @@ def value_image(values: np.ndarray, per_side: int, domain: tuple[float, float]) 
     return png_data_url(rgb.reshape(per_side, per_side, 3))
 
 
-def matrix_image(matrix: np.ndarray, width: int, height: int) -> str:
+def matrix_image(matrix: np.ndarray, width: int, height: int, top: float | None = None) -> str:
     """An attention matrix (rows × columns) as a width × height PNG on the weights' red scale,
-    each pixel the cell that covers it (0 … the largest weight)."""
+    each pixel the cell that covers it, from 0 to ``top`` (default: the largest weight; above
+    it the colour saturates)."""
     rows, columns = matrix.shape
-    top = max(float(np.nanmax(matrix)), 1e-12) if matrix.size else 1.0
+    if top is None:
+        top = max(float(np.nanmax(matrix)), 1e-12) if matrix.size else 1.0
     row_of = (np.arange(height) * rows) // height
     column_of = (np.arange(width) * columns) // width
     return png_data_url(weight_colours(matrix[np.ix_(row_of, column_of)] / top))
@@ -178,18 +180,21 @@ def classification_tables(view, *, pinned: int | None = None,
     tables = {"strip": strip,
               "heat": pd.DataFrame({"x": [0.0], "x2": [float(heat.shape[1])], "y": [0.0],
                                     "y2": [float(heat.shape[0])],
-                                    "url": [matrix_image(heat, HEATMAP_WIDTH, 280)]}),
+                                    "url": [matrix_image(heat, HEATMAP_WIDTH, 280,
+                                                         view.colour_top)]}),
               "rows": pd.DataFrame({"qi": np.arange(heat.shape[0]),
                                     "lo": np.arange(heat.shape[0], dtype=float),
                                     "hi": np.arange(1, heat.shape[0] + 1, dtype=float),
                                     "query": [point_text(q) for q in view.queries]}),
-              "weight_range": pd.DataFrame({"weight": [0.0, float(np.max(heat, initial=0.0))]})}
+              "weight_range": pd.DataFrame({"weight": [0.0, view.colour_top]})}
     if view.queries.shape[1] == 1:
         edges = view.query_edges
         bands = pd.DataFrame({"qi": np.arange(edges.shape[0]), "lo1": edges[:, 0],
                               "hi1": edges[:, 1], "q1": view.queries[:, 0], **fields})
         tables.update(bands=bands, curves=_long_curves(view.grid_x, view.grid, classes),
-                      keys=keys)
+                      keys=keys, query=pd.DataFrame(
+                          {"q1": [] if pinned is None else [float(view.queries[pinned, 0])]},
+                          dtype=float))
         if truth is not None:
             tables["truth"] = _long_curves(view.grid_x, truth, classes)
         return tables
@@ -253,7 +258,10 @@ def _class_curves(tables, hover, pin, key_colour, key_tooltip, cell_tooltip, x_n
         x=alt.X("x:Q", title=x_name, scale=x),
         y=alt.Y("probability:Q", title="p̂(class | x)", scale=alt.Scale(domain=[0, 1])),
         color=key_colour, detail=alt.Detail("class:N"))
-    layers = [bands, curves]
+    pinned = alt.Chart(tables["query"]).mark_rule(color="black", strokeDash=[4, 3],
+                                                  strokeWidth=1.5).encode(
+        x=alt.X("q1:Q", scale=x))
+    layers = [bands, pinned, curves]
     if truth is not None:
         layers.append(alt.Chart(truth).mark_line(strokeWidth=1.5, strokeDash=[5, 4]).encode(
             x=alt.X("x:Q", scale=x), y=alt.Y("probability:Q"), color=key_colour,
@@ -261,8 +269,8 @@ def _class_curves(tables, hover, pin, key_colour, key_tooltip, cell_tooltip, x_n
     top = alt.layer(*layers).properties(
         width=HEATMAP_WIDTH, height=240,
         title=alt.TitleParams("Class probabilities p̂(class | x) = Σ α_i [y_i = class]",
-                              subtitle="dashed: the true probabilities; hover a query: its "
-                                       "weights below; click to pin it"))
+                              subtitle="dashed curves: the true probabilities; hover a query: "
+                                       "its weights below; click to pin it (dashed rule)"))
     keys = alt.Chart(tables["keys"])
     y = alt.Y("class:N", title="keys by class", sort=None)
     outlines = keys.mark_point(filled=True, size=30, opacity=0.8).encode(
@@ -390,32 +398,38 @@ def circle_weights_chart(comparison: pd.DataFrame, query_angle: float, *, column
                       scale=alt.Scale(domain=[0, 1], range=[10, MAX_POINT_AREA])),
         tooltip=[alt.Tooltip("angle:Q", title="θ_i (°)", format=".1f"),
                  alt.Tooltip("weight:Q", title=column, format=".6f")])
-    arrow = alt.Chart(_query_table([np.cos(query_angle), np.sin(query_angle)])).mark_rule(strokeWidth=2.5).encode(
+    query = _query_table([np.cos(query_angle), np.sin(query_angle)])
+    arrow = alt.Chart(query).mark_rule(strokeWidth=2.5).encode(
         x=alt.X("o1:Q", scale=scale), y=alt.Y("o2:Q", scale=scale), x2=alt.X2("q1:Q"),
-            y2=alt.Y2("q2:Q"))
+        y2=alt.Y2("q2:Q"))
     return alt.layer(circle, arrow, discs).properties(width=size, height=size, title=title)
 
 
-def off_sphere_chart(comparison: pd.DataFrame, query, *, size: int = 300):
-    """Keys of any length sized by Gaussian and by dot-product weights, side by side (see
-    :func:`nwcore.planeview.off_sphere_comparison`)."""
+def off_sphere_tables(comparison: pd.DataFrame, query) -> dict[str, pd.DataFrame]:
+    """The tables of :func:`off_sphere_chart`: the keys with both weights (see
+    :func:`nwcore.planeview.off_sphere_comparison`) and the query."""
+    return {"keys": comparison, "query": _query_table(query)}
+
+
+def off_sphere_chart(tables, *, size: int = 300):
+    """Keys of any length sized by Gaussian and by dot-product weights, side by side, the query
+    as an arrow from the origin (:func:`off_sphere_tables`)."""
     x = alt.Scale(zero=True, nice=True, padding=24)  # room for a disc of weight 1
-    query_table = _query_table(query)
     panels = []
     for column, title in (("α_i Gaussian", "Gaussian: the nearest keys win"),
                           ("α_i dot product", "Dot product: long keys along q win")):
-        keys = alt.Chart(comparison).mark_circle(color="#d62728", opacity=0.6,
-                                                 stroke="#67000d").encode(
+        keys = alt.Chart(tables["keys"]).mark_circle(color="#d62728", opacity=0.6,
+                                                     stroke="#67000d").encode(
             x=alt.X("k1:Q", title="x₁", scale=x), y=alt.Y("k2:Q", title="x₂", scale=x),
             size=alt.Size(f"{column}:Q", legend=None,
                           scale=alt.Scale(domain=[0, 1], range=[10, MAX_POINT_AREA])),
             tooltip=[alt.Tooltip("‖k_i‖:Q", format=".3f"),
                      alt.Tooltip(f"{column}:Q", format=".4f")])
-        arrow = alt.Chart(query_table).mark_rule(strokeWidth=2).encode(
+        arrow = alt.Chart(tables["query"]).mark_rule(strokeWidth=2).encode(
             x=alt.X("o1:Q", scale=x), y=alt.Y("o2:Q", scale=x), x2=alt.X2("q1:Q"),
             y2=alt.Y2("q2:Q"))
-        marker = alt.Chart(query_table).mark_point(shape="cross", size=200, filled=True,
-                                                   color="black").encode(
+        marker = alt.Chart(tables["query"]).mark_point(shape="cross", size=200, filled=True,
+                                                       color="black").encode(
             x=alt.X("q1:Q", scale=x), y=alt.Y("q2:Q", scale=x))
         panels.append(alt.layer(arrow, keys, marker).properties(width=size, height=size,
                                                                 title=title))

@@ -94,3 +94,9 @@ def test_criteria_curves_and_the_chosen_bandwidths():
     for name in ("log_loss", "error_rate"):
         assert criteria.chosen[name] == nwcore.select_classification_bandwidth(
             data.points, data.labels, criterion=name)
+
+
+def test_query_detail_lists_every_key_without_an_empty_other_row():
+    data = generate_labelled("threshold", n=10, seed=0)
+    detail = class_query_detail([2.0], data, rows=12)
+    assert len(detail) == 11 and not detail["key"].str.startswith("the other").any()

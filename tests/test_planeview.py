@@ -143,3 +143,9 @@ def test_a_dataset_with_two_x_columns_gives_plane_keys():
     keys, values = dataset_plane(dataset)
     assert keys.shape == (MAX_PLANE_POINTS, 2) and np.all(values == 2.0)
     assert dataset_plane(nwcore.generated_dataset("2sin_x08", 20, 0.5, 0)) is None
+
+
+def test_tables_list_every_key_without_an_empty_other_row():
+    keys, values = plane_keys(5, 0)
+    table = weight_table([1.0, 1.0], keys, values, bandwidth=1.0, rows=12)
+    assert len(table) == 6 and table["key"].iloc[-1] == "total: ŷ(q)"

@@ -55,8 +55,9 @@ def test_classification_chart_links_the_view_and_the_heatmap(preset):
     assert ("Decision regions" in text) == (data.dimension == 2)
     unpinned = charts.classification_tables(view)
     assert np.all(unpinned["keys"]["pinned"] == 0)
+    assert unpinned["query"].empty and len(tables["query"]) == 1
+    assert tables["query"]["q1"].iloc[0] == view.queries[3, 0]
     if data.dimension == 2:
-        assert unpinned["query"].empty and len(tables["query"]) == 1
         assert len(tables["cells"]) == len(view.queries)
 
 
@@ -110,8 +111,9 @@ def test_other_builders():
     comparison = sphere_comparison(angles, 1.0, bandwidth=0.5)
     assert spec(charts.circle_weights_chart(comparison, 1.0, column="α_i Gaussian", title="g"))
     keys, _ = plane_keys(10, 0)
-    assert spec(charts.off_sphere_chart(off_sphere_comparison(keys, [1, 1], bandwidth=1.0),
-                                        [1, 1]))
+    tables = charts.off_sphere_tables(off_sphere_comparison(keys, [1, 1], bandwidth=1.0), [1, 2])
+    assert tables["query"].to_numpy().tolist() == [[0.0, 0.0, 1.0, 2.0]]
+    assert len(spec(charts.off_sphere_chart(tables))["hconcat"]) == 2
     frame = softmax_saturation(draws=20, dimensions=(1, 4), lengths=(1.0, 2.0))
     assert len(spec(charts.saturation_chart(frame, n_keys=16))["hconcat"]) == 2
     criteria = classification_criteria(generate_labelled("threshold", n=40, seed=0))
@@ -122,3 +124,10 @@ def test_other_builders():
 
     built = spec(charts.consistency_chart(result.frame(), consistency_lines(result), title="d"))
     assert "theory" in json.dumps(built)
+
+
+def test_matrix_image_saturates_above_its_top():
+    matrix = np.array([[0.0, 0.5, 1.0]])
+    picture = decoded(charts.matrix_image(matrix, 3, 1, top=0.5))[0]
+    assert picture[1].tolist() == picture[2].tolist()  # 0.5 and 1.0: both the darkest
+    assert picture[0].tolist() != picture[1].tolist()

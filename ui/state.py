@@ -18,8 +18,18 @@ DEFAULTS = {
     "preset": "d2l_classic", "fn": "2sin_x08", "n": 50, "noise": 0.5, "seed": 0,
     "kernel": "gaussian", "h": 1.0, "widths": "raw", "ll": False, "nq": 50, "q": None,
 }
-#: Session values that links do not carry.
-SESSION_DEFAULTS = {"bw_kernel": "gaussian"}
+#: Session values that links do not carry (the Classify, Vectors and Consistency pages' controls
+#: start with ``cls_``, ``vec_`` and ``con_``).
+SESSION_DEFAULTS = {
+    "bw_kernel": "gaussian",
+    "cls_source": "preset", "cls_preset": "two_moons", "cls_n": 200, "cls_noise": 0.2,
+    "cls_seed": 0, "cls_kernel": "gaussian", "cls_h_mode": "slider", "cls_h": 0.2,
+    "cls_query": None,
+    "vec_mode": "plane", "vec_source": "preset", "vec_n": 30, "vec_circle_n": 12,
+    "vec_seed": 0, "vec_h": 0.5, "vec_q1": 2.5, "vec_q2": 2.5, "vec_angle": 45.0,
+    "vec_sat_keys": 16,
+    "con_largest": 20_000, "con_repetitions": 5, "con_loo": False, "con_seed": 0,
+}
 GENERATION_KEYS = ("preset", "fn", "n", "noise", "seed")
 
 
