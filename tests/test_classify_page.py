@@ -133,3 +133,14 @@ def test_a_dataset_with_a_label_column_and_two_x_columns():
     no_exception(app)
     assert "6 keys of 2 classes" in captions(app)
     assert "Decision regions" in charts(app)[0].proto.spec
+
+
+def test_large_labelled_data_computes_the_criteria_only_on_request():
+    app = run_page(PAGE)
+    app.number_input(key="_w_cls_n").set_value(1500).run()
+    no_exception(app)
+    assert len(charts(app)) == 1
+    assert "choose a leave-one-out criterion above" in captions(app)
+    app.radio(key="_w_cls_h_mode").set_value("error_rate").run()
+    no_exception(app)
+    assert len(charts(app)) == 2

@@ -27,6 +27,8 @@ from ui.state import dataset, store, widget_key
 
 BANDWIDTH_MODES = {"slider": "the slider", **CRITERION_LABELS}
 SOURCES = {"preset": "a preset", "dataset": "the current dataset"}
+#: With the slider, the leave-one-out curves are drawn up to this many keys (≈ 1 s).
+EAGER_CRITERIA_POINTS = 1000
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -71,23 +73,11 @@ def classify_panel() -> None:
                               key=widget_key("cls_kernel"), on_change=store,
                               args=("cls_kernel",))
     with right:
-        mode = st.radio("Bandwidth h from", list(BANDWIDTH_MODES),
-                        format_func=BANDWIDTH_MODES.get, horizontal=True,
-                        key=widget_key("cls_h_mode"), on_change=store, args=("cls_h_mode",))
-        slider_h = log_slider("Bandwidth h (log scale)", "cls_h",
-                              bandwidth_options(*data.bandwidth_range()),
-                              disabled=mode != "slider",
-                              help="Width of the Gaussian (or radius of a compact kernel) in "
-                                   "the units of x. Small h: a query takes the class of its "
-                                   "nearest keys; large h: the overall class shares.")
         try:
-            criteria = cached_criteria(data.key, data, kernel)
+            h, criteria = bandwidth_controls(data, kernel)
         except ValueError as error:  # nwcore's messages say what to change
             st.error(f"Cannot compute the leave-one-out criteria: {error}", icon="⚠️")
             return
-        h = slider_h if mode == "slider" else criteria.chosen[mode]
-        st.caption(f"h = **{h:.4g}** (the slider moves in stops; leave-one-out picks any h)."
-                   if mode != "slider" else f"h = **{h:g}**.")
     view = cached_view(data.key, data, kernel, h)
     if state.get("_cls_pinned_for") != data.key or (
             state.cls_query is not None and state.cls_query >= len(view.queries)):
@@ -112,7 +102,40 @@ def classify_panel() -> None:
                on_select=lambda: pin_from_chart(chart_key, len(view.queries)),
                selection_mode=["pin"], key=chart_key)
     inspector(view, data, kernel, h)
-    with st.expander("Leave-one-out criteria over h", expanded=mode != "slider"):
+    criteria_panel(criteria, h, data.n)
+
+
+def bandwidth_controls(data: nwcore.LabelledData, kernel: str):
+    """h from the slider or a leave-one-out criterion; returns (h, the criteria or None).
+
+    The criteria cost n² kernel evaluations per bandwidth: with the slider they are computed
+    for small data only (a criterion chosen computes them whatever n)."""
+    mode = st.radio("Bandwidth h from", list(BANDWIDTH_MODES), format_func=BANDWIDTH_MODES.get,
+                    horizontal=True, key=widget_key("cls_h_mode"), on_change=store,
+                    args=("cls_h_mode",))
+    slider_h = log_slider("Bandwidth h (log scale)", "cls_h",
+                          bandwidth_options(*data.bandwidth_range()), disabled=mode != "slider",
+                          help="Width of the Gaussian (or radius of a compact kernel) in the "
+                               "units of x. Small h: a query takes the class of its nearest "
+                               "keys; large h: the overall class shares.")
+    criteria = cached_criteria(data.key, data, kernel) \
+        if mode != "slider" or data.n <= EAGER_CRITERIA_POINTS else None
+    if mode == "slider":
+        st.caption(f"h = **{slider_h:g}**.")
+        return slider_h, criteria
+    h = criteria.chosen[mode]
+    st.caption(f"h = **{h:.4g}** (the slider moves in stops; leave-one-out picks any h).")
+    return h, criteria
+
+
+def criteria_panel(criteria, h: float, n: int) -> None:
+    """The leave-one-out log-loss and error rate over h, with the current and chosen h."""
+    with st.expander("Leave-one-out criteria over h", expanded=st.session_state.cls_h_mode
+                     != "slider"):
+        if criteria is None:
+            st.caption(f"With {n:,} keys the curves take a few seconds: choose a leave-one-out "
+                       "criterion above to compute them.")
+            return
         markers = {"current h": h, **{f"{label} minimum": criteria.chosen[name]
                                       for name, label in CRITERION_LABELS.items()}}
         show_chart(classification_criteria_chart(criteria.curves, markers),
