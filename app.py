@@ -30,4 +30,9 @@ starts from. The bandwidth h sets how local the attention is.
 st.subheader("Pages")
 for page in PAGES[1:]:
     st.page_link(page.path, label=f"{page.label} — {page.summary}", icon=page.icon)
+st.markdown(
+    "**Beyond the chapter.** Classify, Vectors and Consistency take up the questions the "
+    "chapter's exercises leave open: one-hot values turn attention pooling into a classifier; "
+    "on the unit circle the Gaussian kernel *is* dot-product attention with temperature h²; and "
+    "the error falls like n^(−4/(4+d)) when h shrinks at the right rate.")
 st.caption(f"Current dataset: {st.session_state.dataset.label}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import sys
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 
@@ -99,3 +99,10 @@ def as_finite_matrix(values, name: str, *, allow_empty: bool = False) -> np.ndar
         raise ValueError(f"{name} has no columns; give at least one coordinate.")
     as_finite_vector(array.ravel(), name, allow_empty=allow_empty)
     return array
+
+
+def check_seed(seed) -> int:
+    """Return a random seed as an int, or raise: a whole number in [0, 2³²)."""
+    if isinstance(seed, bool) or not isinstance(seed, Integral) or not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be an integer in [0, 2³²); got {seed!r}.")
+    return int(seed)

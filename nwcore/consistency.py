@@ -112,7 +112,12 @@ def truth(dimension: int, x) -> np.ndarray:
 
 def default_sizes(dimension: int) -> np.ndarray:
     """8 sample sizes, log-spaced from 100 to 20 000."""
-    return np.unique(np.round(np.geomspace(100, 20_000, 8)).astype(int))
+    return log_sizes(20_000)
+
+
+def log_sizes(largest: int, count: int = 8, smallest: int = 100) -> np.ndarray:
+    """``count`` sample sizes, log-spaced from ``smallest`` to ``largest`` (whole numbers)."""
+    return np.unique(np.round(np.geomspace(smallest, largest, count)).astype(int))
 
 
 def consistency_experiment(dimension: int = 1, *, sizes=None, repetitions: int = 5,
@@ -216,3 +221,24 @@ def _check_arguments(dimension, sizes, repetitions, constant):
             or not math.isfinite(constant) or constant <= 0:
         raise ValueError(f"constant must be a finite number > 0; got {constant!r}.")
     return int(dimension), np.unique(sizes.astype(np.int64)), int(repetitions), float(constant)
+
+
+def consistency_lines(result: ConsistencyResult) -> pd.DataFrame:
+    """The lines of the error-versus-n plot, long format (n, mse, series): the mean MSE
+    (and with leave-one-out its mean where defined), the fitted power law, and the theoretical
+    slope -4/(4+d) drawn through the fitted line at the geometric mean of n."""
+    slope, intercept = result.slope(), fit_log_slope(result.sizes, result.mse)[1]
+    sizes = result.sizes.astype(np.float64)
+    centre = float(np.exp(np.mean(np.log(sizes))))
+    level = intercept + slope * math.log(centre)
+    parts = [("mean error, h = c·n^(-1/(4+d))", sizes, result.mse),
+             (f"fitted slope {slope:.3f}", sizes, np.exp(intercept + slope * np.log(sizes))),
+             (f"theory: slope -4/(4+{result.dimension}) = {result.theoretical_slope:.3f}",
+              sizes, np.exp(level + result.theoretical_slope * (np.log(sizes)
+                                                                - math.log(centre))))]
+    if result.loo_mse_runs is not None:
+        defined = np.isfinite(result.loo_mse)
+        parts.append(("leave-one-out h: mean error", sizes[defined],
+                      result.loo_mse[defined]))
+    return pd.DataFrame([(n, mse, name) for name, ns, errors in parts
+                         for n, mse in zip(ns, errors)], columns=["n", "mse", "series"])

@@ -1,8 +1,8 @@
 """Screenshots of every page in headless Debian chromium, for the README and for looking.
 
 Usage: python scripts/screenshots.py [output directory, default docs/] [page names…]
-Starts the app on a free loopback port, visits each page, hovers a query on Explore, and saves
-one PNG per page.
+Starts the app on a free loopback port, visits each page, hovers a query on Explore, Classify
+and Vectors, and saves one PNG per page.
 """
 
 from __future__ import annotations
@@ -19,7 +19,10 @@ from tests.browser.conftest import running_app  # noqa: E402  (the tests' server
 
 PAGES = {"home": "", "lesson": "Lesson?step=four-kernels", "data": "Data",
          "explore": "Explore", "compare": "Compare", "bandwidth": "Bandwidth",
-         "learned": "Learned_pooling", "theory": "Theory"}
+         "learned": "Learned_pooling", "theory": "Theory", "classify": "Classify",
+         "vectors": "Vectors", "consistency": "Consistency"}
+#: Where to hover on a page's first chart: (fraction of its width, pixels from its top).
+HOVER = {"explore": (0.45, 150), "classify": (0.42, 330), "vectors": (0.42, 200)}
 LAUNCH_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                "--disable-background-networking", "--disable-component-update",
                "--no-first-run", "--disable-sync"]
@@ -45,10 +48,11 @@ def main() -> None:
                 continue
             page.goto(f"{base_url}/{path}")
             wait_idle(page)
-            if name == "explore":
+            if name in HOVER:  # a hovered query shows the linking
                 chart = page.get_by_test_id("stVegaLiteChart").first
                 box = chart.locator("canvas, svg").first.bounding_box()
-                page.mouse.move(box["x"] + box["width"] * 0.45, box["y"] + 150)
+                across, down = HOVER[name]
+                page.mouse.move(box["x"] + box["width"] * across, box["y"] + down)
                 page.wait_for_timeout(600)
             page.screenshot(path=str(out / f"{name}.png"), full_page=True)
             print("saved", out / f"{name}.png")

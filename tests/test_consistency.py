@@ -97,3 +97,26 @@ def test_measured_slope_is_close_to_the_theory(dimension):
     """-4/(4+d): -0.8 in 1-D, -0.667 in 2-D (measured -0.82 and -0.66 with 10 repetitions)."""
     result = nwcore.consistency_experiment(dimension, repetitions=10)
     assert result.slope() == pytest.approx(result.theoretical_slope, abs=0.08)
+
+
+def test_plot_lines_fit_the_means_and_draw_the_theory_through_them():
+    from nwcore.consistency import consistency_lines, log_sizes
+
+    sizes = log_sizes(2000, count=4)
+    assert sizes.tolist() == [100, 271, 737, 2000]
+    result = nwcore.consistency_experiment(1, sizes=sizes[:3], repetitions=2, loo_cv=True)
+    lines = consistency_lines(result)
+    series = list(dict.fromkeys(lines["series"]))
+    assert series[0].startswith("mean") and series[1].startswith("fitted")
+    assert series[2] == "theory: slope -4/(4+1) = -0.800"
+    assert series[3].startswith("leave-one-out")
+    mean, fitted, theory = (lines[lines["series"] == name] for name in series[:3])
+    np.testing.assert_allclose(mean["mse"], result.mse)
+    slope, intercept = nwcore.fit_log_slope(result.sizes, result.mse)
+    np.testing.assert_allclose(np.log(fitted["mse"]), intercept + slope * np.log(fitted["n"]))
+    theory_slope = np.diff(np.log(theory["mse"])) / np.diff(np.log(theory["n"]))
+    np.testing.assert_allclose(theory_slope, -0.8)
+    centre = np.exp(np.mean(np.log(result.sizes)))  # both lines pass through the centre
+    at_centre = [np.interp(np.log(centre), np.log(line["n"]), np.log(line["mse"]))
+                 for line in (fitted, theory)]
+    assert at_centre[0] == pytest.approx(at_centre[1], abs=1e-12)

@@ -66,3 +66,40 @@ def show_chart(chart, *, alt_text: str, stretch: bool = False, **kwargs):
     spec = {**prepared.spec, "description": alt_text, "datasets": dict(prepared.tables)}
     return st.vega_lite_chart(spec=spec, width="stretch" if stretch else "content",
                               **kwargs)
+
+
+#: Pixels per table row in st.dataframe (the header takes one row too).
+ROW_HEIGHT = 35
+
+
+def show_table(frame: pd.DataFrame, *, number_format: str = "%.4f",
+               formats: dict[str, str] | None = None) -> None:
+    """A table with every row visible, its numbers in ``number_format`` (``formats``
+    overrides it per column) and missing values blank."""
+    formats = formats or {}
+    numeric = frame.select_dtypes("number").columns
+    config = {name: st.column_config.NumberColumn(name, format=formats.get(name, number_format))
+              for name in numeric}
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=config,
+                 height=ROW_HEIGHT * (len(frame) + 1) + 3, placeholder="")
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _template(structure: str, _build, _tables: dict) -> tuple[ChartSpec, dict[str, str]]:
+    """The spec built once per ``structure``, without the tables that ``_tables`` supplies
+    (tables the builder makes itself stay in it), and which of its table names holds which
+    role's table."""
+    built = to_spec(_build(_tables))
+    roles = {name: role for name, table in built.tables.items()
+             for role, candidate in _tables.items() if candidate is table}
+    constants = {name: table for name, table in built.tables.items() if name not in roles}
+    return ChartSpec(spec=built.spec, tables=constants), roles
+
+
+def templated(structure: str, build, tables: dict) -> ChartSpec:
+    """``build(tables)`` as a :class:`ChartSpec`, its Altair work done once per ``structure``
+    (a string naming everything the spec depends on besides the tables) and refilled with
+    these ``tables`` (a dict of role → DataFrame) on every other call."""
+    template, roles = _template(structure, build, tables)
+    return ChartSpec(spec=template.spec, tables={
+        **template.tables, **{name: tables[role] for name, role in roles.items()}})

@@ -29,16 +29,33 @@ def kernel_choices() -> list[str]:
 
 def bandwidth_control(dataset: nwcore.Dataset, *, disabled: bool = False) -> float:
     """Bandwidth h on a log scale (select slider over nice stops)."""
-    stops = bandwidth_stops(dataset)
-    st.session_state.h = nearest_option(st.session_state.h, stops)
-    st.select_slider("Bandwidth h (log scale)", options=stops, format_func=lambda v: f"{v:g}",
-                     key=widget_key("h"), on_change=store, args=("h",), disabled=disabled,
-                     help="Width of the kernel in x units. Small h: each query attends to its "
-                          "nearest keys; large h: every key gets the same weight "
-                          "(average pooling).")
-    return st.session_state.h
+    return log_slider("Bandwidth h (log scale)", "h", bandwidth_stops(dataset),
+                      disabled=disabled,
+                      help="Width of the kernel in x units. Small h: each query attends to its "
+                           "nearest keys; large h: every key gets the same weight "
+                           "(average pooling).")
+
+
+def log_slider(label: str, name: str, stops: list[float], **kwargs) -> float:
+    """A select slider over log-spaced ``stops`` kept in the persistent key ``name`` (snapped to
+    the nearest stop first); keyword arguments go to ``st.select_slider``."""
+    st.session_state[name] = nearest_option(st.session_state[name], stops)
+    st.select_slider(label, options=stops, format_func=lambda v: f"{v:g}",
+                     key=widget_key(name), on_change=store, args=(name,), **kwargs)
+    return st.session_state[name]
 
 
 def set_bandwidth(value: float, dataset: nwcore.Dataset) -> None:
     """Move the slider to the stop nearest ``value`` (used by one-click choices)."""
     st.session_state.h = nearest_option(value, bandwidth_stops(dataset))
+
+
+def source_choice(label: str, name: str, sources: dict[str, str], *, available: bool) -> str:
+    """Where a page's data comes from: a radio over ``sources`` (value → label) when the
+    current dataset can serve (``available``), else the first source; kept in ``name``."""
+    if not available:
+        st.session_state[name] = next(iter(sources))
+    else:
+        st.radio(label, list(sources), format_func=sources.get, horizontal=True,
+                 key=widget_key(name), on_change=store, args=(name,))
+    return st.session_state[name]

@@ -37,6 +37,13 @@ PAGES = (
          "d2l's parametric pooling: train w = 1/h by gradient descent"),
     Page("pages/6_Theory.py", "Theory", ":material/functions:",
          "attention cues, the equations, and h² as a temperature"),
+    Page("pages/7_Classify.py", "Classify", ":material/category:",
+         "one-hot values give class probabilities: Parzen-window classification, 1-D and 2-D"),
+    Page("pages/8_Vectors.py", "Vectors", ":material/scatter_plot:",
+         "keys and queries in the plane; on the unit circle Gaussian attention is dot-product "
+         "attention"),
+    Page("pages/9_Consistency.py", "Consistency", ":material/trending_down:",
+         "how fast the error falls with n, and why 2-D learns slower than 1-D"),
 )
 
 
