@@ -15,16 +15,20 @@ one of the notes, if given). Without ``columns``, x and y are the table's defaul
 from __future__ import annotations
 
 import gc
+import hashlib
 import io
 import json
 import os
+import pickle
 import random
+import tempfile
 import time
 import tracemalloc
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from pathlib import Path
 
 from nwcore.reading import MAX_COLUMNS, MAX_ROWS, MAX_UPLOAD_BYTES, UploadError, read_table
 
@@ -180,10 +184,14 @@ def _parquet_of_frame(frame) -> bytes:
 
 def _parquet_repeated(table, times: int) -> bytes:
     """``table`` written ``times`` times into one file (one row group each)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     buffer = io.BytesIO()
-    with pq.ParquetWriter(buffer, table.schema) as writer:
+    if table.num_rows == 1:  # many tiny row groups: one call, not one per group
+        pq.write_table(pa.concat_tables([table] * times), buffer, row_group_size=1)
+        return buffer.getvalue()
+    with pq.ParquetWriter(buffer, table.schema, write_statistics=False) as writer:
         for _ in range(times):
             writer.write_table(table)
     return buffer.getvalue()
@@ -207,9 +215,21 @@ def _rows(*lines: str, end: str = "\n") -> bytes:
 
 @lru_cache(maxsize=1)
 def bad_upload_cases() -> tuple[Upload, ...]:
-    """Every case, built once (a few seconds)."""
-    return (_catalogue_cases() + _misread_cases() + _denial_of_service_cases()
-            + _markdown_cases())
+    """Every case. Building them takes seconds, so they are kept in the temporary directory,
+    under the hash of this file (a change to it builds them again); each test process (pytest
+    and its xdist workers) then loads them in a fraction of a second."""
+    source = Path(__file__).read_bytes()
+    cache = Path(tempfile.gettempdir()) / f"nw-upload-corpus-{hashlib.sha1(source).hexdigest()}"
+    if cache.exists():
+        with open(cache, "rb") as stored:
+            return pickle.load(stored)  # written below by this function: trusted
+    cases = (_catalogue_cases() + _misread_cases() + _denial_of_service_cases()
+             + _markdown_cases())
+    partial = cache.with_suffix(f".{os.getpid()}")
+    with open(partial, "wb") as stored:
+        pickle.dump(cases, stored, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(partial, cache)  # atomic: a concurrent worker sees the whole file or none
+    return cases
 
 
 def _catalogue_cases() -> tuple[Upload, ...]:
@@ -678,7 +698,8 @@ def _denial_of_service_cases() -> tuple[Upload, ...]:
     unused = b"".join(b"<si><t>s%d</t></si>" % i for i in range(1_000_000))
     data_rows = _HEADER_ROW + b"".join(_numbers_row(r, r, 2 * r) for r in (2, 3, 4))
     repeated = b'<row r="2"><c r="A2"><v>1</v></c><c r="B2"><v>2</v></c></row>' * 500_000
-    letters = "".join(rng.choice("abcdefghij") for _ in range(2_000_000)).encode()
+    letters = np.random.default_rng(9).integers(ord("a"), ord("k"), 2_000_000,
+                                                dtype=np.uint8).tobytes()
     wide_header = lambda columns: ",".join(f"c{i}" for i in range(columns))  # noqa: E731
     numbers_line = lambda columns: ",".join(["1"] * columns)  # noqa: E731
     return (

@@ -135,6 +135,7 @@ def test_a_dataset_with_a_label_column_and_two_x_columns():
     assert "Decision regions" in charts(app)[0].proto.spec
 
 
+@pytest.mark.slow
 def test_large_labelled_data_computes_the_criteria_only_on_request():
     app = run_page(PAGE)
     app.number_input(key="_w_cls_n").set_value(1500).run()

@@ -50,6 +50,7 @@ def test_figures_cover_every_figure_kind():
         "learned_scoring", "classify", "vectors_sphere", "consistency"}
 
 
+@pytest.mark.slow
 def test_walking_the_lesson_sets_every_step_and_reset_restores_the_book():
     """Next from the first step to the last: each step sets its state, draws its figure and
     shows its erratum; after changing settings, Reset to the book restores the book's."""

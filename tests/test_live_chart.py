@@ -151,6 +151,7 @@ def test_local_linear_only_when_asked():
     assert "local_linear" in json.dumps(spec_of(build(local_linear=True)))
 
 
+@pytest.mark.slow
 def test_large_views_redraw_when_the_pointer_rests():
     small = build()
     assert small.smooth and "debounce" not in params(spec_of(small))[BANDWIDTH_PARAM]["bind"]
@@ -246,6 +247,7 @@ def test_rejects_bad_stops_and_data():
         live_explorer_chart([0.0, np.nan], [1.0, 2.0], [0.5], stops=STOPS, h=1.0)
 
 
+@pytest.mark.slow
 def test_builds_for_every_pooling_and_is_valid_vega_lite():
     for pooling in ["average", "gaussian", "boxcar", "triangular", "epanechnikov"]:
         live = build(pooling=pooling, local_linear=True)

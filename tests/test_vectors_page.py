@@ -72,6 +72,7 @@ def test_circle_mode_shows_the_two_attentions_agree():
     assert title == "Dot-product attention, scale 1/h² = 100"
 
 
+@pytest.mark.slow
 def test_a_dataset_with_two_x_columns_and_the_saturation_control():
     app = run_page(PAGE)
     for keys in (4, 64):
