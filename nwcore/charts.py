@@ -10,6 +10,7 @@ round trip.
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import altair as alt
 import numpy as np
@@ -48,12 +49,13 @@ def _hover_and_pin():
     return hover, pin
 
 
-def _curves_layer(curves: pd.DataFrame, x_title: str, x_scale=alt.Undefined):
+def _curves_layer(curves: pd.DataFrame, x_title: str, x_scale=alt.Undefined, *,
+                  y_title: str = "y", line_width: float = 2.5, y_scale=alt.Undefined):
     """Lines in long format (x, y, series) with a legend; dashed truth."""
     series = [s for s in SERIES_COLOURS if s in set(curves["series"])]
-    return alt.Chart(curves).mark_line(strokeWidth=2.5).encode(
+    return alt.Chart(curves).mark_line(strokeWidth=line_width).encode(
         x=alt.X("x:Q", title=x_title, scale=x_scale),
-        y=alt.Y("y:Q", title="y"),
+        y=alt.Y("y:Q", title=y_title, scale=y_scale),
         color=alt.Color("series:N", title=None,
                         scale=alt.Scale(domain=series,
                                         range=[SERIES_COLOURS[s] for s in series]),
@@ -125,17 +127,86 @@ EXPLORER_WIDTH = 640
 HEATMAP_HEIGHT = 320
 
 
+@dataclass(frozen=True)
+class ExplorerLayout:
+    """How the explorer's fit, heatmap and weight profile are arranged, sized and lettered.
+
+    ``side_by_side``: the fit (with the profile under it) beside the heatmap, for windows of
+    projector width; else the three stacked. ``width``: each view's plot width in pixels.
+    ``presenter``: text and lines big enough for the back row of a classroom (axis labels ≥ 16
+    px). ``x_title``/``y_title``: the data's own names for x and y.
+    """
+
+    side_by_side: bool = False
+    width: int = EXPLORER_WIDTH
+    fit_height: int = 300
+    heatmap_height: int = HEATMAP_HEIGHT
+    profile_height: int = 110
+    presenter: bool = False
+    x_title: str = "x"
+    y_title: str = "y"
+
+    @classmethod
+    def for_column(cls, column: int, *, side_by_side: bool, presenter: bool = False,
+                   x_title: str = "x", y_title: str = "y") -> "ExplorerLayout":
+        """The layout that fits a page column ``column`` pixels wide: beside each other, each
+        view gets half of it less the axes and legends around the plots (measured); stacked,
+        the whole of it. Side by side, the heights fit a 1280 × 720 screen with the controls."""
+        margin = 150 if presenter else 120
+        if side_by_side:
+            width = max(240, (column - 2 * margin - 70) // 2)
+            return cls(True, width, fit_height=230, heatmap_height=300, profile_height=80,
+                       presenter=presenter, x_title=x_title, y_title=y_title)
+        width = max(220, min(column - margin - 60, 900))
+        return cls(False, width, fit_height=260 if presenter else 280,
+                   heatmap_height=260 if presenter else 300, profile_height=100,
+                   presenter=presenter, x_title=x_title, y_title=y_title)
+
+    @property
+    def line_width(self) -> float:
+        return 4.0 if self.presenter else 2.5
+
+    @property
+    def fit_x_title(self) -> str:
+        return "x (queries and keys)" if self.x_title == "x" else self.x_title
+
+    @property
+    def key_title(self) -> str:
+        return "key x_i" if self.x_title == "x" else f"key: {self.x_title}"
+
+    @property
+    def query_title(self) -> str:
+        return "query x" if self.x_title == "x" else f"query: {self.x_title}"
+
+    def arrange(self, fit, heat, profile, **concat):
+        """The three views, stacked or side by side (the profile under the fit: they share the
+        x axis), with ``concat``'s properties (e.g. the data they share)."""
+        if self.side_by_side:
+            return alt.hconcat(alt.vconcat(fit, profile, spacing=10), heat, spacing=24,
+                               **concat)
+        return alt.vconcat(fit, heat, profile, spacing=12, **concat)
+
+    def lettering(self, chart):
+        """Presenter mode's text sizes (a no-op otherwise)."""
+        if not self.presenter:
+            return chart
+        return chart.configure_axis(labelFontSize=16, titleFontSize=18).configure_legend(
+            labelFontSize=16, titleFontSize=16, symbolSize=200).configure_title(
+            fontSize=20, subtitleFontSize=16)
+
+
 def explorer_tables(points: pd.DataFrame, curves: pd.DataFrame, fit: pd.DataFrame,
-                    cells, *, width: int = EXPLORER_WIDTH,
-                    height: int = HEATMAP_HEIGHT) -> dict[str, pd.DataFrame]:
+                    cells, *, layout: ExplorerLayout = ExplorerLayout(),
+                    pinned: int | None = None) -> dict[str, pd.DataFrame]:
     """Every table the explorer chart draws, by role, from the fit and the attention matrix
-    (:class:`nwcore.views.AttentionCells`).
+    (:class:`nwcore.views.AttentionCells`); ``pinned``: a query to mark (a link's).
 
     The chart built from them depends on the numbers only through these tables (plus the x and
     y extents and which curves there are), so one chart can be refilled with the tables of
     another bandwidth or pooling.
     """
     weights, rows, columns = cells.weights, cells.query_axis, cells.key_axis
+    width, height = layout.width, layout.heatmap_height
     top = max(float(weights.max()), 1e-12)
     x_lo, x_hi = float(columns.lo[0]), float(columns.hi[-1])
     y_lo, y_hi = float(rows.lo[0]), float(rows.hi[-1])
@@ -151,60 +222,93 @@ def explorer_tables(points: pd.DataFrame, curves: pd.DataFrame, fit: pd.DataFram
                             "query_lo": rows.lo, "query_hi": rows.hi})
     return {"points": points, "curves": curves, "fit": fit, "image": image,
             "queries": queries, "hovered": hovered_weights_table(cells),
-            "weight_range": pd.DataFrame({"weight": [0.0, top]})}
+            "weight_range": pd.DataFrame({"weight": [0.0, top]}),
+            "pinned": pinned_table(pinned)}
+
+
+def pinned_table(query: int | None) -> pd.DataFrame:
+    """The query a link pins (one row, or none): the chart marks it on the fit and outlines its
+    heatmap row (a selection cannot start with a value in Streamlit 1.67)."""
+    return pd.DataFrame({"qi": [] if query is None else [int(query)],
+                         "pinned": [] if query is None else [True]}).astype(
+        {"qi": "int64", "pinned": "bool"})
+
+
+#: A query is marked on the fit when hovered, clicked or pinned by a link.
+MARKED = {"or": [{"param": "hover", "empty": False}, {"param": "pin", "empty": False},
+                 "datum.pinned === true"]}
+
+
+def pinned_lookup(chart, pinned: pd.DataFrame):
+    """Adds ``pinned`` (true for the link's query) to per-query rows."""
+    return chart.transform_lookup(lookup="qi", from_=alt.LookupData(pinned, key="qi",
+                                                                    fields=["pinned"]))
+
+
+def pinned_outline(pinned: pd.DataFrame, queries: pd.DataFrame, x_scale, y_scale, x_lo, x_hi):
+    """The link-pinned query's heatmap row, outlined."""
+    return alt.Chart(pinned).transform_lookup(lookup="qi", from_=alt.LookupData(
+        queries, key="qi", fields=["query_lo", "query_hi"])).mark_rect(
+        fillOpacity=0, stroke="#111111", strokeWidth=2).encode(
+        x=alt.XDatum(x_lo, scale=x_scale), x2=alt.X2Datum(x_hi),
+        y=alt.Y("query_lo:Q", scale=y_scale), y2=alt.Y2("query_hi:Q"))
 
 
 def explorer_chart(points: pd.DataFrame, curves: pd.DataFrame, fit: pd.DataFrame,
-                   cells, *, width: int = EXPLORER_WIDTH, heatmap_title: str | None = None):
-    """Linked fit + heatmap + weight profile (one vconcat, shared hover and pin selections).
+                   cells, *, layout: ExplorerLayout = ExplorerLayout(),
+                   heatmap_title: str | None = None):
+    """Linked fit + heatmap + weight profile (shared hover and pin selections).
 
-    All three share one x axis in data units, so a key's heatmap column sits under its point.
-    The heatmap is drawn as one image (thousands of cells redraw far faster that way) with a
-    transparent band per query on top that carries the hover, the click and the tooltip.
+    All three share one x axis in data units, so a key's heatmap column sits under (or beside)
+    its point. The heatmap is drawn as one image (thousands of cells redraw far faster that way)
+    with a transparent band per query on top that carries the hover, the click and the tooltip.
     """
-    return explorer_chart_from_tables(explorer_tables(points, curves, fit, cells, width=width),
-                                      width=width, heatmap_title=heatmap_title)
+    return explorer_chart_from_tables(explorer_tables(points, curves, fit, cells, layout=layout),
+                                      layout=layout, heatmap_title=heatmap_title)
 
 
-def explorer_chart_from_tables(tables: dict[str, pd.DataFrame], *, width: int = EXPLORER_WIDTH,
+def explorer_chart_from_tables(tables: dict[str, pd.DataFrame], *,
+                               layout: ExplorerLayout = ExplorerLayout(),
                                heatmap_title: str | None = None):
     """:func:`explorer_chart` from :func:`explorer_tables`."""
     hover, pin = _hover_and_pin()
+    width = layout.width
     image_row = tables["image"].iloc[0]
     x = alt.Scale(domain=[float(image_row["x"]), float(image_row["x2"])], nice=False,
                   zero=False)
+    y = alt.Scale(zero=False)  # the fit's y axis fits the data
     fit = tables["fit"]
     query_points = alt.Chart(fit).mark_circle(size=70, opacity=0.0).encode(
-        x=alt.X("x:Q", scale=x), y=alt.Y("prediction:Q"),
+        x=alt.X("x:Q", scale=x), y=alt.Y("prediction:Q", scale=y),
         tooltip=[alt.Tooltip("x:Q", title="query x", format=".3f"),
                  alt.Tooltip("prediction:Q", title="ŷ(x)", format=".4f"),
                  alt.Tooltip("effective_keys:Q", title="effective keys 1/Σα²", format=".1f")],
     ).add_params(hover, pin)
-    marked = alt.Chart(fit).mark_point(size=160, filled=True, color="#d62728",
-                                       stroke="black", strokeWidth=1.5).encode(
-        x=alt.X("x:Q", scale=x), y=alt.Y("prediction:Q"),
-    ).transform_filter({"or": [{"param": "hover", "empty": False},
-                               {"param": "pin", "empty": False}]})
+    marked = pinned_lookup(alt.Chart(fit), tables["pinned"]).mark_point(
+        size=160, filled=True, color="#d62728", stroke="black", strokeWidth=1.5).encode(
+        x=alt.X("x:Q", scale=x), y=alt.Y("prediction:Q", scale=y),
+    ).transform_filter(MARKED)
     # One row per key with a weight column per query: hovering picks the column in the
     # browser, so the weighted points and the profile process n_keys rows, not n_q × n_keys.
     source = alt.Chart(tables["hovered"]).transform_filter(
         "isValid(hover.qi)").transform_calculate(weight=HOVERED_WEIGHT)
     weighted = source.mark_circle(color="#d62728", opacity=0.7, stroke="black",
                                   strokeWidth=0.5).encode(
-        x=alt.X("key_x:Q", scale=x), y=alt.Y("key_y:Q"),
+        x=alt.X("key_x:Q", scale=x), y=alt.Y("key_y:Q", scale=y),
         size=alt.Size("weight:Q", scale=alt.Scale(range=[0, 600], domainMin=0), legend=None),
     )
     fit_layers = alt.layer(
         _points_layer(tables["points"], x),
-        _curves_layer(tables["curves"], "x (queries and keys)", x),
+        _curves_layer(tables["curves"], layout.fit_x_title, x, y_title=layout.y_title,
+                      line_width=layout.line_width, y_scale=y),
         weighted, marked, query_points).resolve_scale(color="independent")
-    fit_layers = fit_layers.properties(width=width, height=300,
+    fit_layers = fit_layers.properties(width=width, height=layout.fit_height,
                                        title="Regression fit — hover a query, click to pin it")
-    heat = _heatmap_image(tables, x, width=width, hover=hover, pin=pin,
+    heat = _heatmap_image(tables, x, layout=layout, hover=hover, pin=pin,
                           title=heatmap_title or "Attention weights α(x, x_i): rows = queries, "
                                                  "columns = keys")
     bars = source.mark_rect(color="#d62728").encode(
-        x=alt.X("key_lo:Q", title="key x_i", scale=x), x2=alt.X2("key_hi:Q"),
+        x=alt.X("key_lo:Q", title=layout.key_title, scale=x), x2=alt.X2("key_hi:Q"),
         y=alt.Y("weight:Q", title="α(x, x_i)"), y2=alt.Y2Datum(0),
         tooltip=[alt.Tooltip("key_x:Q", title="key x_i", format=".3f"),
                  alt.Tooltip("weight:Q", title="weight α", format=".4f")])
@@ -212,37 +316,42 @@ def explorer_chart_from_tables(tables: dict[str, pd.DataFrame], *, width: int = 
     extent = alt.Chart(tables["weight_range"]).mark_point(opacity=0).encode(
         y=alt.Y("weight:Q"))
     profile = alt.layer(bars, extent).properties(
-        width=width, height=110,
+        width=width, height=layout.profile_height,
         title=alt.TitleParams("Weights of the hovered query over the keys",
                               subtitle="hover a query on the fit or a heatmap row"))
     with warnings.catch_warnings():
         # Altair notes that it merges the selections shared by several views: that is the point.
         warnings.filterwarnings("ignore", message="Automatically deduplicated selection")
-        return alt.vconcat(fit_layers, heat, profile, spacing=12).resolve_scale(
+        chart = layout.arrange(fit_layers, heat, profile).resolve_scale(
             x="shared", color="independent", size="independent")
+    return layout.lettering(chart)
 
 
-def _heatmap_image(tables, x_scale, *, width, hover, pin, title, height=HEATMAP_HEIGHT):
-    """The heatmap as one PNG in data units, a colour legend, and one hover band per query."""
+def _heatmap_image(tables, x_scale, *, layout, hover, pin, title):
+    """The heatmap as one PNG in data units, a colour legend, one hover band per query and the
+    link-pinned query's outline."""
+    width, height = layout.width, layout.heatmap_height
     image_row = tables["image"].iloc[0]
+    x_lo, x_hi = float(image_row["x"]), float(image_row["x2"])
     y = alt.Scale(domain=[float(image_row["y"]), float(image_row["y2"])], nice=False,
                   zero=False, reverse=True)
     image = alt.Chart(tables["image"]).mark_image(
         width=width, height=height, align="left", baseline="top", aspect=False,
-        smooth=False).encode(x=alt.X("x:Q", title="key x_i", scale=x_scale),
-                             y=alt.Y("y:Q", title="query x", scale=y),
+        smooth=False).encode(x=alt.X("x:Q", title=layout.key_title, scale=x_scale),
+                             y=alt.Y("y:Q", title=layout.query_title, scale=y),
                              url=alt.Url("url:N"))
     legend = alt.Chart(tables["weight_range"]).mark_point(opacity=0).encode(
         color=alt.Color("weight:Q", title="weight α", scale=weight_scale()))
     bands = alt.Chart(tables["queries"]).mark_rect(fill="white", strokeWidth=0).encode(
-        x=alt.XDatum(float(image_row["x"]), scale=x_scale),
-        x2=alt.X2Datum(float(image_row["x2"])),
+        x=alt.XDatum(x_lo, scale=x_scale), x2=alt.X2Datum(x_hi),
         y=alt.Y("query_lo:Q", scale=y), y2=alt.Y2("query_hi:Q"),
         opacity=alt.OpacityValue(0.55, condition={"param": "hover", "empty": True,
                                                    "value": 0.001}),
         tooltip=[alt.Tooltip("query_x:Q", title="query x", format=".3f")],
     ).add_params(hover, pin)
-    return alt.layer(image, legend, bands).properties(width=width, height=height, title=title)
+    outline = pinned_outline(tables["pinned"], tables["queries"], x_scale, y, x_lo, x_hi)
+    return alt.layer(image, legend, bands, outline).properties(width=width, height=height,
+                                                                title=title)
 
 
 def weight_colours(fraction: np.ndarray) -> np.ndarray:

@@ -41,6 +41,7 @@ from typing import Mapping
 from .book import KERNEL_ROW, LOSS_FORMS, WIDTH_STUDY_SIGMAS
 from .data import PRESETS
 from .params import (
+    DISPLAY_PARAMS,
     H_MAX,
     H_MIN,
     POOLINGS,
@@ -80,7 +81,7 @@ FIGURE_KINDS = {
 PARTS = ("Attention cues", "Pooling", "Kernels and widths", "Learned pooling", "Exercises")
 
 #: Link keys (carried by URLs and validated by nwcore.params).
-LINK_KEYS = tuple(VIEW_PARAMS)
+LINK_KEYS = tuple(name for name in VIEW_PARAMS if name not in DISPLAY_PARAMS)
 #: Training keys of the Learned pooling page.
 TRAINING_KEYS = ("lr", "epochs", "w0", "leave_one_out", "loss")
 #: View keys the lesson introduces.

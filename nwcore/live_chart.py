@@ -47,11 +47,14 @@ import pandas as pd
 
 from ._validation import as_finite_vector, check_same_length
 from .charts import (
-    EXPLORER_WIDTH,
-    HEATMAP_HEIGHT,
+    MARKED,
+    ExplorerLayout,
     _curves_layer,
     _hover_and_pin,
     _points_layer,
+    pinned_lookup,
+    pinned_outline,
+    pinned_table,
     weight_colours,
     weight_scale,
 )
@@ -103,7 +106,7 @@ _KERNEL_EXPRESSIONS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LiveExplorer:
     """A live explorer chart and how to read the bandwidth it commits.
 
@@ -115,6 +118,7 @@ class LiveExplorer:
     selection_mode: tuple[str, ...]
     stops: tuple[float, ...]
     smooth: bool  # redrawn on every move of the slider, else when the pointer rests
+    pinned: pd.DataFrame  # the link-pinned query's table (swap it to mark another)
 
 
 def fits_live(n_keys: int, n_queries: int) -> bool:
@@ -152,7 +156,8 @@ def starting_at(spec: dict, stops, h: float) -> dict:
 def live_explorer_chart(keys, values, queries, *, stops, h: float, pooling: str = "gaussian",
                         truth: pd.DataFrame | None = None, equal_widths: bool = False,
                         local_linear: bool = False, max_key_bins: int = MAX_KEY_BINS,
-                        smooth: bool | None = None, width: int = EXPLORER_WIDTH) -> LiveExplorer:
+                        smooth: bool | None = None,
+                        layout: ExplorerLayout = ExplorerLayout()) -> LiveExplorer:
     """The linked fit, heatmap and weight profile, computed in the browser for the slider's h.
 
     ``stops``: the slider's bandwidths (increasing); the slider starts at the stop nearest ``h``
@@ -160,7 +165,10 @@ def live_explorer_chart(keys, values, queries, *, stops, h: float, pooling: str 
     ``equal_widths`` a compact kernel gets the bandwidth h / std(K) (the Gaussian's width); with
     ``local_linear`` the local linear fit is drawn too (not for average pooling). ``smooth``:
     redraw on every move of the slider (default: up to :data:`SMOOTH_MAX_CELLS` cells), else
-    when the pointer rests.
+    when the pointer rests. ``layout``: the views' arrangement, sizes, lettering and axis names
+    (:class:`nwcore.charts.ExplorerLayout`). The link-pinned query is the table ``pinned`` (see
+    :func:`nwcore.charts.pinned_table`; :attr:`LiveExplorer.pinned` is that table object, so a
+    page can swap it in a built spec).
     """
     kernel = pooling_kernel(pooling)
     keys = as_finite_vector(keys, "keys")
@@ -190,11 +198,11 @@ def live_explorer_chart(keys, values, queries, *, stops, h: float, pooling: str 
                           f"{json.dumps(stops)}[{BANDWIDTH_PARAM}.{STOP_FIELD}[0]]")),
                       alt.param(name="h_kernel", expr=f"h_value / {scale!r}")]
     x_scale = alt.Scale(domain=[tables["x_lo"], tables["x_hi"]], nice=False, zero=False)
-    fit = _fit_view(tables, x_scale, kernel=kernel, local_linear=local_linear, width=width)
-    heat = _heatmap_view(tables, x_scale, width=width)
-    profile = _profile_view(tables, x_scale, width=width)
+    fit = _fit_view(tables, x_scale, kernel=kernel, local_linear=local_linear, layout=layout)
+    heat = _heatmap_view(tables, x_scale, layout=layout)
+    profile = _profile_view(tables, x_scale, layout=layout)
     # The cells are the concatenation's data: computed once, used by every view below it.
-    chart = alt.vconcat(fit, heat, profile, data=tables["queries"], spacing=12)
+    chart = layout.arrange(fit, heat, profile, data=tables["queries"])
     chart.transform = _cell_transforms(tables, kernel, local_linear)
     chart = chart.resolve_scale(x="shared", color="independent", size="independent")
     # The selections live at the top, naming the views that carry them: attached to the views
@@ -207,10 +215,10 @@ def live_explorer_chart(keys, values, queries, *, stops, h: float, pooling: str 
                     *[variable.param for variable in variables]]
     # No ARIA attributes per mark: they only apply to SVG, and their descriptions are formatted
     # for every mark at every move (the chart's own description is set by the page).
-    chart = chart.configure(aria=False)
+    chart = layout.lettering(chart.configure(aria=False))
     selection_mode = ("pin",) if kernel == "constant" else ("pin", BANDWIDTH_PARAM)
     return LiveExplorer(chart=chart, selection_mode=selection_mode,
-                        stops=stops, smooth=smooth)
+                        stops=stops, smooth=smooth, pinned=tables["pinned"])
 
 
 #: The views whose marks carry the query selections: the fit's query points, the heatmap's bands.
@@ -277,6 +285,7 @@ def _live_tables(keys, values, queries, truth, *, kernel, h, max_key_bins):
     palette_table = pd.DataFrame({"level": np.arange(PALETTE_SIZE) / PALETTE_SIZE,
                                   "color": [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in palette]})
     return {"keys": key_table, "queries": query_table, "binned": layout.binned,
+            "pinned": pinned_table(None),
             "palette": palette_table,
             "columns": columns if layout.binned else None,
             "points": display_points(keys, values),
@@ -407,7 +416,7 @@ def _hovered_summary(tables):
              "(datum.W2 > 0 ? format(1 / datum.W2, '.1f') : 'none')")
 
 
-def _fit_view(tables, x_scale, *, kernel, local_linear, width):
+def _fit_view(tables, x_scale, *, kernel, local_linear, layout):
     """Training points, the curves (live ŷ and local linear over fixed average pooling and
     truth), the hovered query's keys sized by weight and its ŷ marked; the invisible query
     points carry the hover, the click and the bandwidth slider. The y axis is fixed (the data,
@@ -416,9 +425,10 @@ def _fit_view(tables, x_scale, *, kernel, local_linear, width):
     fields = {NW_SERIES: "prediction", LL_SERIES: "local_linear"}
     names = [*live, *tables["curves"]["series"].unique()]
     y_scale = alt.Scale(domain=tables["y_domain"], zero=False)
-    template = _curves_layer(pd.DataFrame({"series": names}), "x (queries and keys)", x_scale)
-    template = template.encode(y=alt.Y("y:Q", title="y", scale=y_scale)).mark_line(
-        strokeWidth=2.5, clip=True)
+    template = _curves_layer(pd.DataFrame({"series": names}), layout.fit_x_title, x_scale,
+                             y_title=layout.y_title, line_width=layout.line_width,
+                             y_scale=y_scale)
+    template = template.mark_line(strokeWidth=layout.line_width, clip=True)
     curves = alt.Chart(mark=template.mark, encoding=template.encoding).transform_fold(
         [fields[name] for name in live], as_=["key", "y"]).transform_calculate(
         series=f"{json.dumps({fields[n]: n for n in live}, ensure_ascii=False)}[datum.key]")
@@ -426,8 +436,7 @@ def _fit_view(tables, x_scale, *, kernel, local_linear, width):
     marked = alt.Chart().mark_point(size=160, filled=True, color="#d62728", stroke="black",
                                     strokeWidth=1.5).encode(
         x=alt.X("x:Q", scale=x_scale), y=alt.Y("prediction:Q", scale=y_scale),
-    ).transform_filter({"or": [{"param": "hover", "empty": False},
-                               {"param": "pin", "empty": False}]})
+    )
     query_points = alt.Chart().mark_circle(size=70, opacity=0.0).encode(
         x=alt.X("x:Q", scale=x_scale), y=alt.Y("prediction:Q", scale=y_scale),
         tooltip=[alt.Tooltip("x:Q", title="query x", format=".3f"),
@@ -438,6 +447,8 @@ def _fit_view(tables, x_scale, *, kernel, local_linear, width):
     queries = alt.layer(marked, query_points)
     curves.transform = _per_query(tables, local_linear) + curves.transform
     queries.transform = _per_query(tables, local_linear)
+    marked.transform = pinned_lookup(alt.Chart(), tables["pinned"]).transform_filter(
+        MARKED).transform
     weighted = _hovered_row(tables).mark_circle(
         color="#d62728", opacity=0.7, stroke="black", strokeWidth=0.5).encode(
         x=alt.X("cell.key_x:Q", scale=x_scale), y=alt.Y("cell.key_y:Q", scale=y_scale),
@@ -448,19 +459,20 @@ def _fit_view(tables, x_scale, *, kernel, local_linear, width):
     points = _points_layer(tables["points"], x_scale)
     lines = alt.layer(fixed, curves)  # one colour scale, one legend
     fit = alt.layer(points, lines, weighted, queries).resolve_scale(color="independent")
-    return fit.properties(width=width, height=300, title=alt.TitleParams(alt.ExprRef(title)))
+    return fit.properties(width=layout.width, height=layout.fit_height,
+                          title=alt.TitleParams(alt.ExprRef(title)))
 
 
-def _heatmap_view(tables, x_scale, *, width):
+def _heatmap_view(tables, x_scale, *, layout):
     """Each query's row of α as one rect filled with a gradient whose stops are the cells'
     edges (one mark per query, not per cell), a colour legend, and one band per query on top
     that carries the hover, the click and the tooltip and veils the other rows."""
     y_scale = alt.Scale(domain=[tables["y_lo"], tables["y_hi"]], nice=False, zero=False,
                         reverse=True)
     rows = _heat_rows(tables).mark_rect(aria=False).encode(
-        x=alt.XDatum(tables["x_lo"], title="key x_i", scale=x_scale),
+        x=alt.XDatum(tables["x_lo"], title=layout.key_title, scale=x_scale),
         x2=alt.X2Datum(tables["x_hi"]),
-        y=alt.Y("y_lo:Q", title="query x", scale=y_scale), y2=alt.Y2("y_hi:Q"),
+        y=alt.Y("y_lo:Q", title=layout.query_title, scale=y_scale), y2=alt.Y2("y_hi:Q"),
         fill=alt.FillValue(alt.ExprRef(
             "{gradient: 'linear', x1: 0, y1: 0, x2: 1, y2: 0, stops: datum.stops}")))
     legend = alt.Chart(pd.DataFrame({"relative": [0.0, 1.0]})).mark_point(opacity=0).encode(
@@ -472,16 +484,19 @@ def _heatmap_view(tables, x_scale, *, width):
                                                    "value": 0.001}),
         tooltip=[alt.Tooltip("query_x:Q", title="query x", format=".3f")],
     ).properties(name=HEAT_BANDS)
-    return alt.layer(rows, legend, bands).properties(
-        width=width, height=HEATMAP_HEIGHT,
+    outline = pinned_outline(tables["pinned"], tables["queries"], x_scale, y_scale,
+                             tables["x_lo"], tables["x_hi"])
+    return alt.layer(rows, legend, bands, outline).properties(
+        width=layout.width, height=layout.heatmap_height,
         title="Attention weights α(x, x_i): rows = queries, columns = keys")
 
 
-def _profile_view(tables, x_scale, *, width):
+def _profile_view(tables, x_scale, *, layout):
     """The hovered query's weights over the keys, on a fixed axis 0 … largest weight, and its
     effective number of keys."""
     bars = _hovered_row(tables).mark_rect(color="#d62728").encode(
-        x=alt.X("cell.key_lo:Q", title="key x_i", scale=x_scale), x2=alt.X2("cell.key_hi:Q"),
+        x=alt.X("cell.key_lo:Q", title=layout.key_title, scale=x_scale),
+        x2=alt.X2("cell.key_hi:Q"),
         y=alt.Y("weight:Q", title="α(x, x_i)"), y2=alt.Y2Datum(0),
         tooltip=[alt.Tooltip("cell.key_x:Q", title="key x_i", format=".3f"),
                  alt.Tooltip("weight:Q", title="weight α", format=".4f")])
@@ -489,8 +504,8 @@ def _profile_view(tables, x_scale, *, width):
         top="datum.S > 0 ? datum.Kmax / datum.S : 0").transform_aggregate(
         top="max(top)").mark_point(opacity=0).encode(y=alt.Y("top:Q"))
     summary = _hovered_summary(tables).mark_text(align="right", baseline="top", dy=2).encode(
-        x=alt.XValue(width), y=alt.YValue(0), text=alt.Text("text:N"))
+        x=alt.XValue(layout.width), y=alt.YValue(0), text=alt.Text("text:N"))
     return alt.layer(bars, extent, summary).properties(
-        width=width, height=110,
+        width=layout.width, height=layout.profile_height,
         title=alt.TitleParams("Weights of the hovered query over the keys",
                               subtitle="hover a query on the fit or a heatmap row"))

@@ -79,7 +79,13 @@ VIEW_PARAMS: dict[str, Choice | Number | Flag] = {
     "ll": Flag(),
     "nq": Number(NQ_MIN, NQ_MAX, integer=True),
     "q": Number(Q_MIN, Q_MAX, integer=True, clamp=False, dropped="nothing is pinned"),
+    "present": Flag(),
 }
+
+
+#: Parameters about how the view is shown rather than what it shows (presenter mode): a lesson
+#: step or "Reset to the book" leaves them as they are.
+DISPLAY_PARAMS = ("present",)
 
 
 def parse_view_params(raw: Mapping[str, str | Sequence[str]]

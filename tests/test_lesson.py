@@ -77,7 +77,7 @@ def test_every_state_uses_known_keys_and_valid_values(step):
     for state in (step.state, step.book):
         assert lesson.state_problems(state) == []
         assert set(state) == set(LINK_KEYS) | set(TRAINING_KEYS) | set(VIEW_KEYS)
-        link = {name: state[name] for name in VIEW_PARAMS if state[name] is not None}
+        link = {name: state[name] for name in LINK_KEYS if state[name] is not None}
         clean, notices = parse_view_params(format_view_params(link))
         assert notices == [] and clean == link
     assert set(step.changes) <= set(step.book)

@@ -11,7 +11,7 @@ import pytest
 from nwcore import lesson
 from ui.lesson import FIGURES
 
-from .test_pages import chart_content, charts, run_page
+from .test_pages import chart_content, charts, run_page, set_bandwidth, shown_bandwidth
 
 LESSON = "pages/0_Lesson.py"
 
@@ -139,12 +139,12 @@ def test_reset_without_a_step_restores_d2l_classic_on_any_page():
     app.number_input(key="_w_seed").set_value(7)
     app.form_submit_button[0].click().run()
     app.switch_page("pages/2_Explore.py").run()
-    app.select_slider(key="_w_h").set_value(0.2).run()
+    set_bandwidth(app, 0.2)
     app.selectbox(key="_w_kernel").select("triangular").run()
     app.button(key="reset_to_book").click().run()
     no_exception(app)
     assert_step_state(app, lesson.CLASSIC)
-    assert app.select_slider(key="_w_h").value == 1.0
+    assert shown_bandwidth(app) == 1.0
 
 
 def test_the_open_button_sets_the_step_and_opens_its_page():

@@ -174,8 +174,8 @@ def test_carries_keys_and_queries_once_not_the_matrix():
     spec = spec_of(build(local_linear=True))
     sizes = sorted(len(rows) for rows in spec["datasets"].values())
     # keys, the points drawn (the keys, at most 5000), queries, fixed curves (average and
-    # truth), palette, legend
-    assert sizes == sorted([50, 50, 50, 50 + 200, PALETTE_SIZE, 2])
+    # truth), palette, legend, the link-pinned query (none)
+    assert sizes == sorted([50, 50, 50, 50 + 200, PALETTE_SIZE, 2, 0])
     cells = [t for t in spec["transform"] if "flatten" in t or "calculate" in t]
     assert {"calculate": "sequence(0, 50)", "as": "ki"} in cells  # the matrix is made in Vega
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from .test_pages import charts, run_page
+from .test_pages import charts, run_page, set_bandwidth, shown_bandwidth
 
 
 def no_exception(app):
@@ -39,7 +39,7 @@ def test_explore_bandwidth_buttons_move_the_slider(button):
     app.button(key=button).click().run()
     no_exception(app)
     assert app.session_state["h"] != 1.0
-    assert app.select_slider(key="_w_h").value == app.session_state["h"]
+    assert shown_bandwidth(app) == app.session_state["h"]
 
 
 def test_explore_downloads_present():
@@ -51,7 +51,7 @@ def test_explore_downloads_present():
 
 def test_explore_writes_view_into_url():
     app = run_page("pages/2_Explore.py")
-    app.select_slider(key="_w_h").set_value(0.5).run()
+    set_bandwidth(app, 0.5)
     app.selectbox(key="_w_kernel").select("triangular").run()
     assert dict(app.query_params) == {"h": ["0.5"], "kernel": ["triangular"]} or \
         {k: v for k, v in app.query_params.items()} == {"h": "0.5", "kernel": "triangular"}

@@ -100,7 +100,7 @@ def test_explorer_chart_links_fit_heatmap_and_profile():
     assert len(built["vconcat"]) == 3
     assert {p["name"] for p in built["params"]} == {"hover", "pin"}
     assert "local linear" in json.dumps(built)
-    image, legend, bands = built["vconcat"][1]["layer"]
+    image, legend, bands, _ = built["vconcat"][1]["layer"]
     assert image["mark"]["type"] == "image"
     assert image["encoding"]["x"]["title"] == "key x_i"
     assert image["encoding"]["y"]["title"] == "query x"
@@ -115,7 +115,8 @@ def test_heatmap_image_shows_each_cell_in_data_units():
 
     cells = views.attention_cells(DATA.queries(), DATA.keys, DATA.values, bandwidth=0.3)
     points = views.display_points(DATA.keys, DATA.values)
-    tables = charts.explorer_tables(points, points, points, cells, width=500, height=250)
+    tables = charts.explorer_tables(points, points, points, cells,
+                                    layout=charts.ExplorerLayout(width=500, heatmap_height=250))
     cells = cells.frame
     url = tables["image"]["url"].iloc[0]
     picture = np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))))

@@ -5,8 +5,23 @@ from __future__ import annotations
 import streamlit as st
 
 import nwcore
-from nwcore.charts import explorer_chart_from_tables, explorer_tables, pinned_query_chart
+from nwcore.charts import (
+    ExplorerLayout,
+    explorer_chart_from_tables,
+    explorer_tables,
+    pinned_query_chart,
+    pinned_table,
+)
 from nwcore.kernels import COMPACT_KERNELS
+from nwcore.stops import nearest_option
+from nwcore.live_chart import (
+    LIVE_MAX_CELLS,
+    SLIDER_CSS,
+    committed_bandwidth,
+    fits_live,
+    live_explorer_chart,
+    starting_at,
+)
 from nwcore.views import (
     decomposition_table,
     display_points,
@@ -16,9 +31,10 @@ from nwcore.views import (
     view_summary,
 )
 from ui.charts import ChartSpec, show_chart, to_spec
-from ui.controls import bandwidth_control, pooling_control, set_bandwidth
+from ui.controls import bandwidth_control, bandwidth_stops, pooling_control, set_bandwidth
 from ui.share import share_and_export
 from ui.state import dataset, store, sync_url, widget_key
+from ui.viewport import viewport
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -37,32 +53,54 @@ def cached_points(dataset_key: str, _data: nwcore.Dataset):
 @st.cache_data(max_entries=96, show_spinner=False)
 def cached_view(dataset_key: str, _data: nwcore.Dataset, pooling: str, h: float, n_queries: int,
                 equal_widths: bool, local_linear: bool):
-    """The view's tables, and the tables its linked chart draws, cached by the controls."""
-    view = explorer_view(_data, pooling=pooling, bandwidth=h, n_queries=n_queries,
+    """The view at one setting of the controls (its fit, attention matrix and diagnostics)."""
+    return explorer_view(_data, pooling=pooling, bandwidth=h, n_queries=n_queries,
                          equal_widths=equal_widths, local_linear=local_linear,
                          summary=cached_summary(dataset_key, _data, n_queries))
-    tables = explorer_tables(cached_points(dataset_key, _data), view.curves, view.fit,
-                             view.cells)
-    return view, tables
+
+
+@st.cache_data(max_entries=96, show_spinner=False)
+def cached_tables(dataset_key: str, _data: nwcore.Dataset, pooling: str, h: float,
+                  n_queries: int, equal_widths: bool, local_linear: bool,
+                  layout: ExplorerLayout) -> dict:
+    """The tables the server-computed chart draws (its heatmap image is sized by the layout)."""
+    view = cached_view(dataset_key, _data, pooling, h, n_queries, equal_widths, local_linear)
+    return explorer_tables(cached_points(dataset_key, _data), view.curves, view.fit,
+                           view.cells, layout=layout)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def chart_template(dataset_key: str, n_queries: int, local_linear: bool,
+def chart_template(dataset_key: str, n_queries: int, local_linear: bool, layout: ExplorerLayout,
                    _tables: dict) -> tuple[ChartSpec, dict[str, str]]:
-    """The linked chart's spec, built once per dataset, query grid and set of curves (what its
-    structure depends on), and which of its table names holds which role's table."""
-    built = to_spec(explorer_chart_from_tables(_tables))
+    """The server chart's spec, built once per dataset, query grid, set of curves and layout
+    (what its structure depends on), and which of its table names holds which role's table."""
+    built = to_spec(explorer_chart_from_tables(_tables, layout=layout))
     roles = {name: role for name, table in built.tables.items()
              for role, candidate in _tables.items() if candidate is table}
     return ChartSpec(spec=built.spec, tables={}), roles
 
 
-def explorer_spec(data: nwcore.Dataset, n_queries: int, local_linear: bool,
-                  tables: dict) -> ChartSpec:
+def server_spec(data: nwcore.Dataset, n_queries: int, local_linear: bool, layout: ExplorerLayout,
+                tables: dict) -> ChartSpec:
     """The cached chart structure filled with this view's tables (no Altair work per move)."""
-    template, roles = chart_template(data.key, n_queries, local_linear, tables)
+    template, roles = chart_template(data.key, n_queries, local_linear, layout, tables)
     return ChartSpec(spec=template.spec, tables={name: tables[role]
                                                   for name, role in roles.items()})
+
+
+@st.cache_resource(max_entries=32, show_spinner="Preparing the live chart…")
+def cached_live(dataset_key: str, _data: nwcore.Dataset, pooling: str, equal_widths: bool,
+                local_linear: bool, n_queries: int, layout: ExplorerLayout):
+    """The live chart's spec, built once per dataset and structure (a build costs ~0.3 s), its
+    selections, stops and the name of its link-pinned table; shared read-only."""
+    stops = bandwidth_stops(_data)
+    live = live_explorer_chart(_data.keys, _data.values, _data.queries(n_queries), stops=stops,
+                               h=stops[len(stops) // 2], pooling=pooling,
+                               truth=_data.truth_curve(), equal_widths=equal_widths,
+                               local_linear=local_linear, layout=layout)
+    built = to_spec(live.chart)
+    pinned_name = next(name for name, table in built.tables.items() if table is live.pinned)
+    return built, live.selection_mode, live.stops, pinned_name
 
 
 def use_rule(method: str, pooling: str) -> None:
@@ -80,52 +118,112 @@ MAX_STEMS = 2000
 
 
 def explorer_panel() -> None:
+    """Controls, the linked chart (computed in the browser while h is dragged when the data are
+    small enough, else on the server), diagnostics, the pinned query and the downloads."""
     data = dataset()
     state = st.session_state
-    left, middle, right = st.columns([2, 3, 2])
-    with left:
-        pooling = pooling_control()
-        if pooling in COMPACT_KERNELS:
-            st.radio("Kernel widths", ["raw", "equal"], horizontal=True, key=widget_key("widths"),
-                     on_change=store, args=("widths",),
-                     format_func={"raw": "d2l raw widths", "equal": "equal widths"}.get,
-                     help="d2l's compact kernels have radius h, so at the same h they are "
-                          "narrower than the Gaussian (std h/√3, h/√6, h/√5). Equal widths "
-                          "stretches them to the Gaussian's standard deviation h.")
-    with middle:
-        h = bandwidth_control(data, disabled=pooling == "average")
-        one, two = st.columns(2)
-        one.button("Silverman's rule", key="h_silverman", on_click=use_rule,
-                   args=("silverman", pooling), disabled=pooling == "average", width="stretch")
-        two.button("Best by leave-one-out CV", key="h_loo_cv", on_click=use_rule,
-                   args=("loo_cv", pooling), disabled=pooling == "average", width="stretch")
-    with right:
-        st.toggle("Local linear overlay", key=widget_key("ll"), on_change=store, args=("ll",),
-                  disabled=pooling == "average",
-                  help="Local linear regression fits a line in each window; it removes NW's "
-                       "bias at the edges of the data.")
-        if data.source == "uploaded":
-            st.number_input("Number of queries", 2, 500, step=10, key=widget_key("nq"),
-                            on_change=store, args=("nq",))
+    page = viewport()
+    pooling = _controls(data)
+    n_queries = int(state.nq)
     equal_widths = state.widths == "equal"
+    local_linear = bool(state.ll) and pooling != "average"
+    layout = ExplorerLayout.for_column(page.column, side_by_side=page.wide,
+                                       presenter=bool(state.present), x_title=data.x_label,
+                                       y_title=data.y_label)
+    live = fits_live(data.keys.size, n_queries)
+    if live:
+        structure = (data.key, pooling, equal_widths, local_linear, n_queries, layout)
+        chart_key = _live_chart_key(data, structure)
+    else:
+        bandwidth_control(data, disabled=pooling == "average")
+        chart_key = f"explorer:{data.key}"
     try:
-        local_linear = bool(state.ll) and pooling != "average"
-        view, tables = cached_view(data.key, data, pooling, h, int(state.nq), equal_widths,
-                                   local_linear)
+        view = cached_view(data.key, data, pooling, state.h, n_queries, equal_widths,
+                           local_linear)
     except ValueError as error:  # nwcore's messages say what to change
         st.error(f"Cannot compute this view: {error}", icon="⚠️")
         return
-    _diagnostics(view, pooling)
-    event = show_chart(
-        explorer_spec(data, int(state.nq), local_linear, tables),
-        alt_text="Regression fit, attention heatmap and weight profile, linked by query",
-        on_select="rerun", selection_mode=["pin"], key=f"explorer:{data.key}")
-    pinned = _pinned_query_index(pinned_index(event.selection, len(view.queries)),
-                                 len(view.queries), data)
+    pinned = _pinned_query_index(pinned_index(_selection(state.get(chart_key)),
+                                              len(view.queries)), len(view.queries), data)
+    _diagnostics(view, pooling, live)
+    if live:
+        spec, selection_mode, stops, pinned_name = cached_live(
+            data.key, data, pooling, equal_widths, local_linear, n_queries, layout)
+        chart = ChartSpec(starting_at(spec.spec, stops, state._live_start),
+                          {**spec.tables, pinned_name: pinned_table(pinned)})
+        st.html(f"<style>{SLIDER_CSS}</style>")
+        show_chart(chart, alt_text="Regression fit, attention heatmap and weight profile "
+                                   "computed in the browser for the bandwidth slider's h, "
+                                   "linked by query",
+                   on_select="rerun", selection_mode=list(selection_mode), key=chart_key)
+    else:
+        tables = {**cached_tables(data.key, data, pooling, state.h, n_queries, equal_widths,
+                                  local_linear, layout), "pinned": pinned_table(pinned)}
+        show_chart(server_spec(data, n_queries, local_linear, layout, tables),
+                   alt_text="Regression fit, attention heatmap and weight profile, linked by "
+                            "query", on_select="rerun", selection_mode=["pin"], key=chart_key)
     if pinned is not None:
         _pinned_query(view, pinned, data, pooling)
     share_and_export(data, view, pooling)
     sync_url()
+
+
+def _controls(data: nwcore.Dataset) -> str:
+    """Pooling, kernel widths, the rules for h, local linear and (uploads) the number of queries,
+    in a row that wraps rather than truncates (narrow windows, zoom)."""
+    state = st.session_state
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
+        pooling = pooling_control()
+        if pooling in COMPACT_KERNELS:
+            st.radio("Kernel widths", ["raw", "equal"], horizontal=True, key=widget_key("widths"),
+                     on_change=store, args=("widths",), width="content",
+                     format_func={"raw": "d2l raw widths", "equal": "equal widths"}.get,
+                     help="d2l's compact kernels have radius h, so at the same h they are "
+                          "narrower than the Gaussian (std h/√3, h/√6, h/√5). Equal widths "
+                          "stretches them to the Gaussian's standard deviation h.")
+        average = pooling == "average"
+        st.button("Silverman's rule", key="h_silverman", on_click=use_rule,
+                  args=("silverman", pooling), disabled=average, width="content")
+        st.button("Best by leave-one-out CV", key="h_loo_cv", on_click=use_rule,
+                  args=("loo_cv", pooling), disabled=average, width="content")
+        st.toggle("Local linear overlay", key=widget_key("ll"), on_change=store, args=("ll",),
+                  disabled=average, width="content",
+                  help="Local linear regression fits a line in each window; it removes NW's "
+                       "bias at the edges of the data.")
+        if data.source == "uploaded":
+            st.number_input("Number of queries", 2, 500, step=10, key=widget_key("nq"),
+                            on_change=store, args=("nq",), width=160)
+    return state.kernel
+
+
+def _live_chart_key(data: nwcore.Dataset, structure: tuple) -> str:
+    """The live chart's key, and h kept in step with its slider.
+
+    The slider commits h when a drag ends (:func:`committed_bandwidth`): that becomes the app's
+    h. When h changes any other way (a rule button, a link, another page) or the chart's
+    structure changes, the chart starts again at the app's h under a new key (a remount: a
+    started chart cannot be moved by the server)."""
+    state = st.session_state
+    stops = bandwidth_stops(data)
+    state.h = nearest_option(state.h, stops)
+    if state.get("_live_structure") != structure or state.get("_live_start") is None:
+        state._live_structure, state._live_start, state._live_h = structure, state.h, state.h
+    key = f"live:{hash(structure)}:{state._live_start}"
+    committed = committed_bandwidth(_selection(state.get(key)), stops)
+    if committed is not None and committed != state._live_h:
+        state.h = state._live_h = committed
+    elif state.h != state._live_h:
+        state._live_start = state._live_h = state.h
+        key = f"live:{hash(structure)}:{state._live_start}"
+    return key
+
+
+def _selection(chart_state) -> dict:
+    """The selections in a chart's widget state (``{"selection": {...}}``), or none."""
+    try:
+        return chart_state["selection"] or {}
+    except (KeyError, TypeError):
+        return {}
 
 
 def pinned_index(selection, n_queries: int) -> int | None:
@@ -142,9 +240,16 @@ def pinned_index(selection, n_queries: int) -> int | None:
     return index if 0 <= index < n_queries else None
 
 
-def _diagnostics(view, pooling: str) -> None:
-    """Say what the heatmap shows and warn about empty or one-key windows."""
+def _diagnostics(view, pooling: str, live: bool) -> None:
+    """Say where the chart is computed and what the heatmap shows; warn about empty or one-key
+    windows."""
     notes = [f"Rows = {len(view.queries)} queries, columns = keys; each row sums to 1."]
+    if live:
+        notes.append("Drag the bandwidth slider: your browser recomputes the weights and the "
+                     "fit as it moves; the page follows when you let go.")
+    elif pooling != "average":
+        notes.append(f"With {view.cells.n_keys:,} keys × {len(view.queries)} queries (more than "
+                     f"{LIVE_MAX_CELLS:,}) the server computes each setting of the slider.")
     if view.cells.binned:
         bins = view.cells.weights.shape[1]
         notes.append(f"{view.cells.n_keys:,} keys are grouped into {bins} bins of x: a cell is "

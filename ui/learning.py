@@ -125,7 +125,7 @@ def show_run(data: nwcore.Dataset, run: nwcore.TrainingRun, *, book_view: bool =
     points = cached_points(data.key, data)
     for column, (title, h) in zip(st.columns(2), ((f"learned, h = 1/w = {learned_h:.3g}",
                                                    learned_h), ("nonparametric, h = 1", 1.0))):
-        view, _ = cached_view(data.key, data, "gaussian", h, 50, False, False)  # Explore's cache
+        view = cached_view(data.key, data, "gaussian", h, 50, False, False)  # Explore's cache
         with column:
             chart = book_fit_and_heatmap(points, view.curves, view.cells, edition=edition,
                                          title=title) if book_view else \

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from ui.state import reset_target, reset_to_book
+from ui.state import reset_target, reset_to_book, store, widget_key
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,13 @@ PAGES = (
 )
 
 
+#: Presenter mode hides the secondary text (captions) and enlarges the page's own text.
+PRESENTER_CSS = """
+[data-testid="stCaptionContainer"] { display: none; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p { font-size: 1.15rem; }
+"""
+
+
 def sidebar_nav() -> None:
     """Links to every page and the "Reset to the book" control, in the sidebar."""
     with st.sidebar:
@@ -59,3 +66,9 @@ def sidebar_nav() -> None:
                   help=f"Restores every setting of {target} at once, data included: the data "
                        "law, n, noise and seed, the pooling, h, the training settings and the "
                        "figure views.")
+        st.toggle("Presenter mode", key=widget_key("present"), on_change=store,
+                  args=("present",), help="For a projector: chart text and lines large enough "
+                                          "for the back row, captions hidden. Links keep it "
+                                          "(present=1).")
+    if st.session_state.present:
+        st.html(f"<style>{PRESENTER_CSS}</style>")

@@ -23,6 +23,8 @@ DEFAULTS = {
     "preset": "d2l_classic", "fn": "2sin_x08", "n": 50, "noise": 0.5, "seed": 0,
     "kernel": "gaussian", "h": 1.0, "widths": "raw", "ll": False, "nq": 50, "q": None,
 }
+#: How the view is shown (nwcore.params.DISPLAY_PARAMS): links carry it, lessons leave it alone.
+DISPLAY_DEFAULTS = {"present": False}
 #: Session values that links do not carry: the Bandwidth page's kernel, the training settings
 #: (d2l classic's recipe), the figure views (the app's own: data units, rows = queries), whether
 #: training standardises x and y (uploaded data do), the lesson step opened (None: none yet),
@@ -62,7 +64,7 @@ def init_state() -> None:
         return
     raw = {name: st.query_params.get_all(name) for name in st.query_params}
     clean, notices = parse_view_params(raw)
-    base = {**SESSION_DEFAULTS, **DEFAULTS}
+    base = {**SESSION_DEFAULTS, **DEFAULTS, **DISPLAY_DEFAULTS}
     step_id = raw.get(lesson.STEP_PARAM, [None])[-1]
     if step_id is not None:
         try:
@@ -171,7 +173,8 @@ def sync_url(step_id: str | None = None) -> None:
         base, head = {**preset_defaults(state.preset), "preset": DEFAULTS["preset"]}, {}
     else:
         base, head = lesson.step_by_id(step_id).state, {lesson.STEP_PARAM: step_id}
-    names = [name for name in DEFAULTS
+    base = {**DISPLAY_DEFAULTS, **base}
+    names = [name for name in [*DEFAULTS, *DISPLAY_DEFAULTS]
              if not (name in GENERATION_KEYS and state.dataset.source != "generated")]
     changed = {name: state[name] for name in names
                if state[name] != base[name] and state[name] is not None}

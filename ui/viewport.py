@@ -1,0 +1,66 @@
+"""How wide the page is, reported by the browser, so that charts can be laid out for it.
+
+A small Streamlit component (``st.components.v2``, inline JavaScript, no build step) reports the
+width of the main column and whether the window is at least :data:`SIDE_BY_SIDE_WINDOW` pixels
+wide (CSS pixels: at 150 % zoom a 1280-pixel window counts as 853). It reports once when the page
+opens and again only when a resize changes the answer (the column in steps of
+:data:`COLUMN_STEP` pixels), so it costs one rerun per page load, not one per resize event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+#: Windows at least this wide show the fit and the heatmap side by side.
+SIDE_BY_SIDE_WINDOW = 1100
+#: The column width is reported in steps of this many pixels.
+COLUMN_STEP = 40
+
+_REPORT_WIDTH = f"""
+export default function ({{ parentElement, setStateValue }}) {{
+  const report = () => {{
+    const wide = window.innerWidth >= {SIDE_BY_SIDE_WINDOW};
+    const column = Math.round(parentElement.getBoundingClientRect().width / {COLUMN_STEP})
+      * {COLUMN_STEP};
+    const reported = `${{wide}}|${{column}}`;
+    if (column <= 0 || parentElement.dataset.reported === reported) return;
+    parentElement.dataset.reported = reported;
+    setStateValue("size", {{ wide, column }});
+  }};
+  report();
+  let timer = null;
+  const onResize = () => {{ clearTimeout(timer); timer = setTimeout(report, 250); }};
+  window.addEventListener("resize", onResize);
+  return () => {{ window.removeEventListener("resize", onResize); clearTimeout(timer); }};
+}}
+"""
+
+_report_width = st.components.v2.component("page_width", js=_REPORT_WIDTH, isolate_styles=False)
+
+
+@dataclass(frozen=True)
+class Viewport:
+    """The main column's width in pixels, and whether the window is wide enough for two charts
+    side by side."""
+
+    column: int
+    wide: bool
+
+
+#: Until the browser has reported: a 1280 × 720 projector with the sidebar open.
+DEFAULT = Viewport(column=920, wide=True)
+
+
+def viewport() -> Viewport:
+    """The page's size as last reported by the browser (:data:`DEFAULT` until then)."""
+    result = _report_width(key="page_width", default={"size": None},
+                           on_size_change=lambda: None, height=0)
+    size = result.size if isinstance(getattr(result, "size", None), dict) else None
+    if not size:
+        return DEFAULT
+    try:
+        return Viewport(column=max(320, int(size["column"])), wide=bool(size["wide"]))
+    except (KeyError, TypeError, ValueError):
+        return DEFAULT
