@@ -436,7 +436,7 @@ def _fit_view(tables, x_scale, *, kernel, local_linear, layout):
     marked = alt.Chart().mark_point(size=160, filled=True, color="#d62728", stroke="black",
                                     strokeWidth=1.5).encode(
         x=alt.X("x:Q", scale=x_scale), y=alt.Y("prediction:Q", scale=y_scale),
-    )
+    ).transform_filter(MARKED)
     query_points = alt.Chart().mark_circle(size=70, opacity=0.0).encode(
         x=alt.X("x:Q", scale=x_scale), y=alt.Y("prediction:Q", scale=y_scale),
         tooltip=[alt.Tooltip("x:Q", title="query x", format=".3f"),
@@ -446,9 +446,8 @@ def _fit_view(tables, x_scale, *, kernel, local_linear, layout):
     # computes them once; the layer's dataset holds every query, also those without ŷ).
     queries = alt.layer(marked, query_points)
     curves.transform = _per_query(tables, local_linear) + curves.transform
-    queries.transform = _per_query(tables, local_linear)
-    marked.transform = pinned_lookup(alt.Chart(), tables["pinned"]).transform_filter(
-        MARKED).transform
+    queries.transform = (_per_query(tables, local_linear)
+                         + pinned_lookup(alt.Chart(), tables["pinned"]).transform)
     weighted = _hovered_row(tables).mark_circle(
         color="#d62728", opacity=0.7, stroke="black", strokeWidth=0.5).encode(
         x=alt.X("cell.key_x:Q", scale=x_scale), y=alt.Y("cell.key_y:Q", scale=y_scale),
