@@ -50,7 +50,8 @@ def _hover_and_pin():
 
 
 def _curves_layer(curves: pd.DataFrame, x_title: str, x_scale=alt.Undefined, *,
-                  y_title: str = "y", line_width: float = 2.5, y_scale=alt.Undefined):
+                  y_title: str = "y", line_width: float = 2.5, y_scale=alt.Undefined,
+                  legend_columns: int = 0):
     """Lines in long format (x, y, series) with a legend; dashed truth."""
     series = [s for s in SERIES_COLOURS if s in set(curves["series"])]
     return alt.Chart(curves).mark_line(strokeWidth=line_width).encode(
@@ -59,7 +60,7 @@ def _curves_layer(curves: pd.DataFrame, x_title: str, x_scale=alt.Undefined, *,
         color=alt.Color("series:N", title=None,
                         scale=alt.Scale(domain=series,
                                         range=[SERIES_COLOURS[s] for s in series]),
-                        legend=alt.Legend(orient="top")),
+                        legend=alt.Legend(orient="top", columns=legend_columns or alt.Undefined)),
         strokeDash=alt.StrokeDash("series:N", legend=None,
                                   scale=alt.Scale(domain=series,
                                                   range=[[6, 3] if s == "truth f(x)" else [1, 0]
@@ -125,6 +126,8 @@ def attention_heatmap(cells, *, width: int = 640, height: int = 320,
 
 EXPLORER_WIDTH = 640
 HEATMAP_HEIGHT = 320
+HEATMAP_TITLE = alt.TitleParams("Attention weights α(x, x_i)",
+                                subtitle="rows = queries, columns = keys")
 
 
 @dataclass(frozen=True)
@@ -147,20 +150,41 @@ class ExplorerLayout:
     y_title: str = "y"
 
     @classmethod
-    def for_column(cls, column: int, *, side_by_side: bool, presenter: bool = False,
-                   x_title: str = "x", y_title: str = "y") -> "ExplorerLayout":
-        """The layout that fits a page column ``column`` pixels wide: beside each other, each
-        view gets half of it less the axes and legends around the plots (measured); stacked,
-        the whole of it. Side by side, the heights fit a 1280 × 720 screen with the controls."""
+    def for_page(cls, column: int, height: int, *, side_by_side: bool, presenter: bool = False,
+                 x_title: str = "x", y_title: str = "y") -> "ExplorerLayout":
+        """The layout that fits a page column ``column`` pixels wide in a window ``height``
+        pixels high: side by side, each view gets half the column less the axes and legends
+        around the plots, and the plots are as tall as the window leaves room for below the
+        page's title and controls (≈ 430 px: a 1280 × 720 projector shows both charts whole);
+        stacked, each view gets the whole column."""
         margin = 150 if presenter else 120
         if side_by_side:
             width = max(240, (column - 2 * margin - 70) // 2)
-            return cls(True, width, fit_height=230, heatmap_height=300, profile_height=80,
-                       presenter=presenter, x_title=x_title, y_title=y_title)
+            room = height - (510 if presenter else 455)  # above: title, controls, slider
+            fit = int(min(max(room - 60, 150), 0.8 * width))  # and its title, legend, axis
+            # The heatmap (no legend above it) ends with the fit; the profile goes below both.
+            return cls(True, width, fit_height=fit, heatmap_height=fit + 25,
+                       profile_height=70, presenter=presenter, x_title=x_title, y_title=y_title)
         width = max(220, min(column - margin - 60, 900))
-        return cls(False, width, fit_height=260 if presenter else 280,
-                   heatmap_height=260 if presenter else 300, profile_height=100,
+        plot = int(min(300, max(200, 0.6 * width)))
+        return cls(False, width, fit_height=plot, heatmap_height=plot, profile_height=100,
                    presenter=presenter, x_title=x_title, y_title=y_title)
+
+    @property
+    def legend_below(self) -> bool:
+        """Whether the heatmap's colour legend goes under it (a narrow column: phones)."""
+        return not self.side_by_side and self.width < 300
+
+    def weight_legend(self) -> alt.Legend:
+        """The heatmap's colour legend: at the right, or below a narrow plot."""
+        if self.legend_below:
+            return alt.Legend(orient="bottom", direction="horizontal", gradientLength=160)
+        return alt.Legend()
+
+    @property
+    def legend_columns(self) -> int:
+        """Legend entries per row above the fit (0: all in one row; narrow plots wrap them)."""
+        return 0 if self.width >= 300 else 2
 
     @property
     def line_width(self) -> float:
@@ -300,13 +324,15 @@ def explorer_chart_from_tables(tables: dict[str, pd.DataFrame], *,
     fit_layers = alt.layer(
         _points_layer(tables["points"], x),
         _curves_layer(tables["curves"], layout.fit_x_title, x, y_title=layout.y_title,
-                      line_width=layout.line_width, y_scale=y),
+                      line_width=layout.line_width, y_scale=y,
+                      legend_columns=layout.legend_columns),
         weighted, marked, query_points).resolve_scale(color="independent")
     fit_layers = fit_layers.properties(width=width, height=layout.fit_height,
-                                       title="Regression fit — hover a query, click to pin it")
+                                       title=alt.TitleParams(
+                                           "Regression fit",
+                                           subtitle="hover a query, click to pin it"))
     heat = _heatmap_image(tables, x, layout=layout, hover=hover, pin=pin,
-                          title=heatmap_title or "Attention weights α(x, x_i): rows = queries, "
-                                                 "columns = keys")
+                          title=heatmap_title or HEATMAP_TITLE)
     bars = source.mark_rect(color="#d62728").encode(
         x=alt.X("key_lo:Q", title=layout.key_title, scale=x), x2=alt.X2("key_hi:Q"),
         y=alt.Y("weight:Q", title="α(x, x_i)"), y2=alt.Y2Datum(0),
@@ -341,7 +367,8 @@ def _heatmap_image(tables, x_scale, *, layout, hover, pin, title):
                              y=alt.Y("y:Q", title=layout.query_title, scale=y),
                              url=alt.Url("url:N"))
     legend = alt.Chart(tables["weight_range"]).mark_point(opacity=0).encode(
-        color=alt.Color("weight:Q", title="weight α", scale=weight_scale()))
+        color=alt.Color("weight:Q", title="weight α", scale=weight_scale(),
+                        legend=layout.weight_legend()))
     bands = alt.Chart(tables["queries"]).mark_rect(fill="white", strokeWidth=0).encode(
         x=alt.XDatum(x_lo, scale=x_scale), x2=alt.X2Datum(x_hi),
         y=alt.Y("query_lo:Q", scale=y), y2=alt.Y2("query_hi:Q"),

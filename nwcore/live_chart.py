@@ -47,6 +47,7 @@ import pandas as pd
 
 from ._validation import as_finite_vector, check_same_length
 from .charts import (
+    HEATMAP_TITLE,
     MARKED,
     ExplorerLayout,
     _curves_layer,
@@ -427,7 +428,7 @@ def _fit_view(tables, x_scale, *, kernel, local_linear, layout):
     y_scale = alt.Scale(domain=tables["y_domain"], zero=False)
     template = _curves_layer(pd.DataFrame({"series": names}), layout.fit_x_title, x_scale,
                              y_title=layout.y_title, line_width=layout.line_width,
-                             y_scale=y_scale)
+                             y_scale=y_scale, legend_columns=layout.legend_columns)
     template = template.mark_line(strokeWidth=layout.line_width, clip=True)
     curves = alt.Chart(mark=template.mark, encoding=template.encoding).transform_fold(
         [fields[name] for name in live], as_=["key", "y"]).transform_calculate(
@@ -453,13 +454,14 @@ def _fit_view(tables, x_scale, *, kernel, local_linear, layout):
         x=alt.X("cell.key_x:Q", scale=x_scale), y=alt.Y("cell.key_y:Q", scale=y_scale),
         size=alt.Size("relative:Q", scale=alt.Scale(domain=[0, 1], range=[0, 600]),
                       legend=None))
-    title = ("'Regression fit at h = ' + h_value + ' — hover a query, click to pin it'"
-             if kernel != "constant" else "'Regression fit (average pooling: h has no effect)'")
+    title = ("'Regression fit at h = ' + h_value" if kernel != "constant"
+             else "'Regression fit (average pooling: h has no effect)'")
     points = _points_layer(tables["points"], x_scale)
     lines = alt.layer(fixed, curves)  # one colour scale, one legend
     fit = alt.layer(points, lines, weighted, queries).resolve_scale(color="independent")
     return fit.properties(width=layout.width, height=layout.fit_height,
-                          title=alt.TitleParams(alt.ExprRef(title)))
+                          title=alt.TitleParams(alt.ExprRef(title),
+                                                subtitle="hover a query, click to pin it"))
 
 
 def _heatmap_view(tables, x_scale, *, layout):
@@ -475,7 +477,8 @@ def _heatmap_view(tables, x_scale, *, layout):
         fill=alt.FillValue(alt.ExprRef(
             "{gradient: 'linear', x1: 0, y1: 0, x2: 1, y2: 0, stops: datum.stops}")))
     legend = alt.Chart(pd.DataFrame({"relative": [0.0, 1.0]})).mark_point(opacity=0).encode(
-        color=alt.Color("relative:Q", title="α / row max", scale=weight_scale()))
+        color=alt.Color("relative:Q", title="α / row max", scale=weight_scale(),
+                        legend=layout.weight_legend()))
     bands = alt.Chart(tables["queries"]).mark_rect(fill="white", strokeWidth=0).encode(
         x=alt.XDatum(tables["x_lo"], scale=x_scale), x2=alt.X2Datum(tables["x_hi"]),
         y=alt.Y("query_lo:Q", scale=y_scale), y2=alt.Y2("query_hi:Q"),
@@ -487,7 +490,7 @@ def _heatmap_view(tables, x_scale, *, layout):
                              tables["x_lo"], tables["x_hi"])
     return alt.layer(rows, legend, bands, outline).properties(
         width=layout.width, height=layout.heatmap_height,
-        title="Attention weights α(x, x_i): rows = queries, columns = keys")
+        title=HEATMAP_TITLE)
 
 
 def _profile_view(tables, x_scale, *, layout):

@@ -127,9 +127,9 @@ def explorer_panel() -> None:
     n_queries = int(state.nq)
     equal_widths = state.widths == "equal"
     local_linear = bool(state.ll) and pooling != "average"
-    layout = ExplorerLayout.for_column(page.column, side_by_side=page.wide,
-                                       presenter=bool(state.present), x_title=data.x_label,
-                                       y_title=data.y_label)
+    layout = ExplorerLayout.for_page(page.column, page.height, side_by_side=page.wide,
+                                     presenter=bool(state.present), x_title=data.x_label,
+                                     y_title=data.y_label)
     live = fits_live(data.keys.size, n_queries)
     if live:
         structure = (data.key, pooling, equal_widths, local_linear, n_queries, layout)
@@ -245,8 +245,7 @@ def _diagnostics(view, pooling: str, live: bool) -> None:
     windows."""
     notes = [f"Rows = {len(view.queries)} queries, columns = keys; each row sums to 1."]
     if live:
-        notes.append("Drag the bandwidth slider: your browser recomputes the weights and the "
-                     "fit as it moves; the page follows when you let go.")
+        notes.append("Drag h: your browser recomputes the chart as it moves.")
     elif pooling != "average":
         notes.append(f"With {view.cells.n_keys:,} keys × {len(view.queries)} queries (more than "
                      f"{LIVE_MAX_CELLS:,}) the server computes each setting of the slider.")
@@ -290,8 +289,8 @@ def _pinned_query(view, index: int, data: nwcore.Dataset, pooling: str) -> None:
     st.caption(f"Effective number of keys 1/Σα² = {n_effective:.1f} of {len(detail):,}. "
                "Each row below is one key: its weight α_i and its share α_i·y_i of the "
                "prediction; the first row adds them up over every key: Σ α_i = 1 and "
-               "Σ α_i y_i = ŷ(x). Then the keys, largest weights first. Click the chart elsewhere to pin "
-               "another query.")
+               "Σ α_i y_i = ŷ(x). Then the keys, largest weights first. Click the chart "
+               "elsewhere to pin another query.")
     curve = kernel_curve_at(query, data.keys, kernel=pooling, bandwidth=view.kernel_bandwidth,
                             peak=float(detail["weight"].max()))
     show_chart(pinned_query_chart(detail.head(MAX_STEMS), curve, query),

@@ -51,6 +51,7 @@ PAGES = (
 PRESENTER_CSS = """
 [data-testid="stCaptionContainer"] { display: none; }
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p { font-size: 1.15rem; }
+.vega-bindings { font-size: 1.15rem; }
 """
 
 

@@ -1,10 +1,11 @@
-"""How wide the page is, reported by the browser, so that charts can be laid out for it.
+"""How big the page is, reported by the browser, so that charts can be laid out for it.
 
 A small Streamlit component (``st.components.v2``, inline JavaScript, no build step) reports the
-width of the main column and whether the window is at least :data:`SIDE_BY_SIDE_WINDOW` pixels
-wide (CSS pixels: at 150 % zoom a 1280-pixel window counts as 853). It reports once when the page
-opens and again only when a resize changes the answer (the column in steps of
-:data:`COLUMN_STEP` pixels), so it costs one rerun per page load, not one per resize event.
+width of the main column, the window's height and whether the window is at least
+:data:`SIDE_BY_SIDE_WINDOW` pixels wide (CSS pixels: at 150 % zoom a 1280-pixel window counts as
+853). It reports once when the page opens and again only when a resize changes the answer (in
+steps of :data:`COLUMN_STEP` pixels), so it costs one rerun per page load, not one per resize
+event.
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ _REPORT_WIDTH = f"""
 export default function ({{ parentElement, setStateValue }}) {{
   const report = () => {{
     const wide = window.innerWidth >= {SIDE_BY_SIDE_WINDOW};
-    const column = Math.round(parentElement.getBoundingClientRect().width / {COLUMN_STEP})
-      * {COLUMN_STEP};
-    const reported = `${{wide}}|${{column}}`;
+    const step = (pixels) => Math.round(pixels / {COLUMN_STEP}) * {COLUMN_STEP};
+    const column = step(parentElement.getBoundingClientRect().width);
+    const height = step(window.innerHeight);
+    const reported = `${{wide}}|${{column}}|${{height}}`;
     if (column <= 0 || parentElement.dataset.reported === reported) return;
     parentElement.dataset.reported = reported;
-    setStateValue("size", {{ wide, column }});
+    setStateValue("size", {{ wide, column, height }});
   }};
   report();
   let timer = null;
@@ -42,15 +44,16 @@ _report_width = st.components.v2.component("page_width", js=_REPORT_WIDTH, isola
 
 @dataclass(frozen=True)
 class Viewport:
-    """The main column's width in pixels, and whether the window is wide enough for two charts
-    side by side."""
+    """The main column's width and the window's height in pixels, and whether the window is
+    wide enough for two charts side by side."""
 
     column: int
     wide: bool
+    height: int
 
 
 #: Until the browser has reported: a 1280 × 720 projector with the sidebar open.
-DEFAULT = Viewport(column=920, wide=True)
+DEFAULT = Viewport(column=920, wide=True, height=720)
 
 
 def viewport() -> Viewport:
@@ -61,6 +64,7 @@ def viewport() -> Viewport:
     if not size:
         return DEFAULT
     try:
-        return Viewport(column=max(320, int(size["column"])), wide=bool(size["wide"]))
+        return Viewport(column=max(320, int(size["column"])), wide=bool(size["wide"]),
+                        height=max(480, int(size["height"])))
     except (KeyError, TypeError, ValueError):
         return DEFAULT
