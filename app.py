@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui.nav import PAGES
 from ui.page import setup_page
+from ui.text import plain_markdown
 
 setup_page("Home", icon="🏠")
 
@@ -35,4 +36,4 @@ st.markdown(
     "chapter's exercises leave open: one-hot values turn attention pooling into a classifier; "
     "on the unit circle the Gaussian kernel *is* dot-product attention with temperature h²; and "
     "the error falls like n^(−4/(4+d)) when h shrinks at the right rate.")
-st.caption(f"Current dataset: {st.session_state.dataset.label}")
+st.caption(f"Current dataset: {plain_markdown(st.session_state.dataset.label)}")

@@ -5,10 +5,11 @@ import streamlit as st
 from ui.explore import explorer_panel
 from ui.page import setup_page
 from ui.state import dataset
+from ui.text import plain_markdown
 
 setup_page("Explore", icon="🔍")
 st.title("Explore attention pooling")
-st.caption(f"Data: {dataset().label} — change it on the Data page.")
+st.caption(f"Data: {plain_markdown(dataset().label)} — change it on the Data page.")
 
 
 @st.fragment

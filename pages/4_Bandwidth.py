@@ -9,11 +9,12 @@ from ui.charts import show_chart
 from ui.controls import kernel_choices
 from ui.page import setup_page
 from ui.state import dataset, store, widget_key
+from ui.text import plain_markdown
 
 setup_page("Bandwidth", icon="📈")
 st.title("Bandwidth landscape")
 data = dataset()
-st.caption(f"Data: {data.label}")
+st.caption(f"Data: {plain_markdown(data.label)}")
 st.selectbox("Kernel", kernel_choices(), format_func=nwcore.POOLING_LABELS.get, key=widget_key("bw_kernel"), on_change=store,
              args=("bw_kernel",))
 

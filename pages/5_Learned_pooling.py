@@ -5,11 +5,12 @@ import streamlit as st
 from ui.learning import current_run, show_run, training_form
 from ui.page import setup_page
 from ui.state import dataset
+from ui.text import plain_markdown
 
 setup_page("Learned pooling", icon="🎓")
 st.title("Learned (parametric) attention pooling")
 data = dataset()
-st.caption(f"Data: {data.label}")
+st.caption(f"Data: {plain_markdown(data.label)}")
 st.markdown("d2l's parametric pooling puts one learnable number w in the Gaussian kernel, so "
             "**w = 1/h**:")
 st.latex(r"\alpha(x, x_i) = \operatorname{softmax}_i\!\Big(-\tfrac12\big((x - x_i)\,w\big)^2"

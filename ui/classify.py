@@ -24,6 +24,7 @@ from ui.charts import show_chart, show_table, templated
 from ui.controls import bandwidth_options, kernel_choices, log_slider, source_choice
 from ui.explore import pinned_index
 from ui.state import dataset, store, widget_key
+from ui.text import plain_markdown
 
 BANDWIDTH_MODES = {"slider": "the slider", **CRITERION_LABELS}
 SOURCES = {"preset": "a preset", "dataset": "the current dataset"}
@@ -155,7 +156,7 @@ def data_controls() -> nwcore.LabelledData:
             == "dataset":
         note = f" (a fixed random subsample of {own.n:,} of {own.total:,})" \
             if own.total > own.n else ""
-        st.caption(f"{own.label}{note}")
+        st.caption(f"{plain_markdown(own.label)}{note}")
         return own
     st.selectbox("Preset", list(CLASS_PRESETS), format_func=lambda p: CLASS_PRESETS[p].label,
                  key=widget_key("cls_preset"), on_change=select_preset)

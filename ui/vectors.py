@@ -33,6 +33,7 @@ from ui.charts import show_chart, show_table, templated
 from ui.controls import bandwidth_options, log_slider, source_choice
 from ui.explore import pinned_index
 from ui.state import dataset, store, widget_key
+from ui.text import plain_markdown
 
 MODES = {"plane": "points in the plane", "circle": "directions (the unit circle)"}
 SOURCES = {"preset": "random keys", "dataset": "the current dataset (x, x2 → y)"}
@@ -146,7 +147,7 @@ def key_controls(on_circle: bool):
     own = None if on_circle else cached_dataset_plane(dataset().key, dataset())
     if source_choice("Keys from", "vec_source", SOURCES, available=own is not None) \
             == "dataset":
-        st.caption(f"{dataset().label}: {own[0].shape[0]:,} points")
+        st.caption(f"{plain_markdown(dataset().label)}: {own[0].shape[0]:,} points")
         return *own, None, f"{dataset().key}:plane"
     name = "vec_circle_n" if on_circle else "vec_n"
     size, seed = st.columns(2)
