@@ -20,9 +20,17 @@ from tests.browser.conftest import running_app  # noqa: E402  (the tests' server
 PAGES = {"home": "", "lesson": "Lesson?step=four-kernels", "data": "Data",
          "explore": "Explore", "compare": "Compare", "bandwidth": "Bandwidth",
          "learned": "Learned_pooling", "theory": "Theory", "classify": "Classify",
-         "vectors": "Vectors", "consistency": "Consistency"}
+         "vectors": "Vectors", "consistency": "Consistency",
+         "explore-projector": "Explore", "explore-presenter": "Explore?present=1",
+         "explore-phone": "Explore"}
+#: Window sizes other than the default (a tall window, saved whole): a 1280 × 720 projector, a
+#: 1920 × 1080 one in presenter mode and a phone (these are saved as the window shows them).
+WINDOWS = {"explore-projector": (1280, 720), "explore-presenter": (1920, 1080),
+           "explore-phone": (390, 844)}
+DEFAULT_WINDOW = (1400, 2200)
 #: Where to hover on a page's first chart: (fraction of its width, pixels from its top).
-HOVER = {"explore": (0.45, 150), "classify": (0.42, 330), "vectors": (0.42, 200)}
+HOVER = {"explore": (0.2, 200), "explore-projector": (0.2, 180),
+         "explore-presenter": (0.2, 250), "classify": (0.42, 330), "vectors": (0.42, 200)}
 LAUNCH_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                "--disable-background-networking", "--disable-component-update",
                "--no-first-run", "--disable-sync"]
@@ -41,11 +49,12 @@ def main() -> None:
     with running_app() as base_url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium"),
                                              args=LAUNCH_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 2200})
         wanted = sys.argv[2:] or list(PAGES)
         for name, path in PAGES.items():
             if name not in wanted:
                 continue
+            width, height = WINDOWS.get(name, DEFAULT_WINDOW)
+            page = browser.new_page(viewport={"width": width, "height": height})
             page.goto(f"{base_url}/{path}")
             wait_idle(page)
             if name in HOVER:  # a hovered query shows the linking
@@ -54,8 +63,9 @@ def main() -> None:
                 across, down = HOVER[name]
                 page.mouse.move(box["x"] + box["width"] * across, box["y"] + down)
                 page.wait_for_timeout(600)
-            page.screenshot(path=str(out / f"{name}.png"), full_page=True)
+            page.screenshot(path=str(out / f"{name}.png"), full_page=name not in WINDOWS)
             print("saved", out / f"{name}.png")
+            page.close()
         browser.close()
 
 
