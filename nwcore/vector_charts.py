@@ -1,5 +1,6 @@
-"""Altair charts for vector keys: classification, the plane of keys and queries, dot-product
-attention and the consistency experiment. Typed channels only (they build several times faster).
+"""Altair charts beyond the chapter: classification, the plane of keys and queries, dot-product
+attention, the consistency experiment and the learned scoring functions' losses and widths.
+Typed channels only (they build several times faster).
 
 Linked charts follow the explorer's design (:mod:`nwcore.charts`): one ``alt.vconcat`` whose
 views share the ``hover`` (pointer over a query, client-side only) and ``pin`` (a click, read
@@ -495,3 +496,33 @@ def consistency_chart(runs: pd.DataFrame, lines: pd.DataFrame, *, title: str,
         detail=alt.Detail("series:N"),
         tooltip=[alt.Tooltip("series:N"), alt.Tooltip("n:Q"), alt.Tooltip("mse:Q", format=".3g")])
     return alt.layer(points, curves).properties(width=width, height=height, title=title)
+
+
+# --- Learned scoring functions ------------------------------------------------------------------
+
+def scoring_loss_chart(losses: pd.DataFrame, *, loss_title: str, width: int = 420,
+                       height: int = 240):
+    """The training loss of each learned scoring form after every epoch (``losses``: epoch,
+    loss, form; see :meth:`nwcore.scoringview.ScoringComparison.losses`), log y."""
+    return alt.Chart(losses).mark_line(strokeWidth=2.5).encode(
+        x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("loss:Q", title=loss_title, scale=alt.Scale(type="log")),
+        color=alt.Color("form:N", title=None, legend=alt.Legend(orient="top", columns=1,
+                                                                 labelLimit=320)),
+        tooltip=[alt.Tooltip("form:N"), alt.Tooltip("epoch:Q"),
+                 alt.Tooltip("loss:Q", format=".4g")],
+    ).properties(width=width, height=height, title="Training loss per epoch")
+
+
+def learned_widths_chart(widths: pd.DataFrame, *, x_title: str, width: int = 420,
+                         height: int = 240):
+    """The width forms' learned bandwidth h(x) = 1/w(x) over x (``widths``: x, h, form), log y:
+    d2l's single w is a flat line, a width per region bends where the data ask."""
+    return alt.Chart(widths).mark_line(strokeWidth=2.5).encode(
+        x=alt.X("x:Q", title=x_title),
+        y=alt.Y("h:Q", title="learned bandwidth h(x) = 1/w(x)", scale=alt.Scale(type="log")),
+        color=alt.Color("form:N", title=None, legend=alt.Legend(orient="top", columns=1,
+                                                                 labelLimit=320)),
+        tooltip=[alt.Tooltip("form:N"), alt.Tooltip("x:Q", format=".3f"),
+                 alt.Tooltip("h:Q", format=".4g")],
+    ).properties(width=width, height=height, title="Learned width over x")
