@@ -371,15 +371,12 @@ def book_fit_chart(points: pd.DataFrame, curves: pd.DataFrame, *, edition: str =
 
 
 def fit_and_heatmap(points: pd.DataFrame, curves: pd.DataFrame, cells, *, title: str = "",
-                    transposed: bool = False, width: int = 320,
-                    domain_max: float | None = None):
-    """One fit over its attention heatmap, in data units (the app's view); ``domain_max`` fixes
-    the top of the weight colours (to share it between panels)."""
+                    transposed: bool = False, width: int = 320):
+    """One fit over its attention heatmap, in data units (the app's view)."""
     return alt.vconcat(
         fit_chart(points, curves, width=width, height=int(width * 0.6), title=f"Fit: {title}"),
         attention_heatmap(cells, width=width, height=int(width * 0.6), transposed=transposed,
-                          title=f"Attention weights: {title}", domain_max=domain_max),
-    ).resolve_scale(color="independent")
+                          title=f"Attention weights: {title}")).resolve_scale(color="independent")
 
 
 def book_fit_and_heatmap(points: pd.DataFrame, curves: pd.DataFrame, cells, *,

@@ -153,15 +153,17 @@ class XYData:
     def summary(self) -> str:
         """E.g. "read 120 rows, used 117, dropped 3: 2 non-numeric, 1 missing"; with a second
         x column "dropped 3 (a bad x, x2 or y): …"; with labels "; 2 rows used have no
-        label"."""
+        label (Classify leaves them out)"."""
         text = f"read {self.rows_read:,} rows, used {self.rows_used:,}"
         if self.dropped:
             reasons = ", ".join(f"{count:,} {reason}" for reason, count in self.dropped.items())
             which = " (a bad x, x2 or y)" if self.x2_label is not None else ""
             text += f", dropped {self.rows_read - self.rows_used:,}{which}: {reasons}"
         if self.unlabelled:
-            text += f"; {self.unlabelled:,} row{'s' if self.unlabelled > 1 else ''} used " \
-                    f"{'have' if self.unlabelled > 1 else 'has'} no label"
+            rows, have, them = ("rows", "have", "them") if self.unlabelled > 1 else \
+                ("row", "has", "it")
+            text += f"; {self.unlabelled:,} {rows} used {have} no label (Classify leaves " \
+                    f"{them} out)"
         return text
 
 
@@ -1283,7 +1285,7 @@ def _extract_xy(table: Table, x_column: str, y_column: str | None, x_dates: str 
         frame[LABEL_COLUMN] = kept
         unlabelled = int(kept.isna().sum())
         used_classes = tuple(classes[np.unique(label_codes[used & (label_codes >= 0)])])
-        notes += _label_notes(label_column, used_classes, unlabelled)
+        notes += _label_notes(label_column, used_classes)
     keys = frame[["x", SECOND_KEY_COLUMN]] if x2_column is not None else frame["x"]
     notes += _data_notes(keys.to_numpy(), x_column == y_column)
     if x_dates is None:
@@ -1324,19 +1326,13 @@ def _labels(column: pd.Series, decimal: str) -> tuple[pd.Series, np.ndarray, np.
     return labels, np.asarray(classes), np.asarray(label_codes)
 
 
-def _label_notes(name: str, classes: tuple, unlabelled: int) -> list[str]:
+def _label_notes(name: str, classes: tuple) -> list[str]:
     listed = ", ".join(str(value) for value in classes)
     if len(classes) >= 2:
-        notes = [f"Labels from '{name}': {len(classes)} classes ({listed}). The Classify page "
-                 "uses them."]
-    else:
-        notes = [f"The label column '{name}' has {len(classes)} class{'' if classes else 'es'} "
-                 f"in the rows used{f' ({listed})' if classes else ''}; Classify needs at "
-                 "least two."]
-    if unlabelled:
-        notes.append(f"{unlabelled:,} row(s) have no label: they are kept for regression, and "
-                     "Classify leaves them out.")
-    return notes
+        return [f"Labels from '{name}': {len(classes)} classes ({listed}). The Classify page "
+                "uses them."]
+    return [f"The label column '{name}' has {len(classes)} class{'' if classes else 'es'} in "
+            f"the rows used{f' ({listed})' if classes else ''}; Classify needs at least two."]
 
 
 def _examples(rows: np.ndarray, culprit: np.ndarray, raws: list[pd.Series]) -> list[str]:

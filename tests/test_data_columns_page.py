@@ -53,7 +53,7 @@ def test_two_x_columns_and_a_label_are_used_and_bad_cells_counted():
     assert data.label == "points.csv: c against a and b" and data.label_column == "species"
     assert [box.value for box in app.success] == [
         "read 63 rows, used 61, dropped 2 (a bad x, x2 or y): 1 non-numeric, 1 missing; 1 row "
-        "used has no label"]
+        "used has no label (Classify leaves it out)"]
     assert "Dropped as non-numeric, for example: 'zz'" in captions(app)
     notes = " ".join(box.value for box in app.info)
     assert "3 classes (setosa, versicolor, virginica)" in notes.replace("\\", "")

@@ -54,7 +54,7 @@ def test_figures_cover_every_figure_kind():
 #: Each exercise beyond the chapter: its step, the page its figure opens, what the figure
 #: draws, and how that page shows the step's settings.
 BEYOND = {
-    "ex-another-pooling": ("Learned (parametric) attention pooling", 5),
+    "ex-another-pooling": ("Learned (parametric) attention pooling", 3),
     "ex-parzen-classification": ("Classify: attention pooling with one-hot values", 1),
     "ex-unit-sphere": ("Vectors: keys and queries in the plane", 2),
     "ex-consistency": ("Consistency: how fast must the width shrink?", 2),

@@ -215,11 +215,10 @@ def test_a_second_x_column_and_labels_keep_every_row_accounted_for():
     assert (xy.rows_read, xy.rows_used, xy.dropped) == (6, 3, {"non-numeric": 1, "missing": 2})
     assert xy.examples == {"non-numeric": ["x"], "missing": [""]}
     assert xy.summary() == ("read 6 rows, used 3, dropped 3 (a bad x, x2 or y): 1 non-numeric, "
-                            "2 missing; 1 row used has no label")
+                            "2 missing; 1 row used has no label (Classify leaves it out)")
     assert (xy.x2_label, xy.label_column, xy.classes, xy.unlabelled) == (
         "b", "species", ("setosa", "virginica"), 1)
     assert any("2 classes (setosa, virginica)" in note for note in xy.notes)
-    assert any("1 row(s) have no label" in note for note in xy.notes)
 
 
 def test_the_worst_cell_of_a_row_names_its_reason_x_before_x2_before_y():
@@ -247,9 +246,11 @@ def test_whole_number_labels_stay_numbers_and_sort_as_numbers():
     assert str(xy.frame["label"].dtype) == "Int64" and xy.classes == (1, 2, 10)
     codes = extract_xy(table, "x", None, label_column="k").frame["y"].tolist()
     assert codes == [2, 1, 0, 1]
-    text = extract_xy(read_table(b"x,y,k\n1,2,1.5\n2,3, a \n", "t.csv"), "x", "y",
-                      label_column="k")
-    assert text.frame["label"].tolist() == ["1.5", "a"]
+    text = extract_xy(read_table(b"x,y,k\n1,2,1.5\n2,3, a \n3,4,NA\n4,5,\n", "t.csv"), "x",
+                      "y", label_column="k")
+    assert text.frame["label"].tolist()[:2] == ["1.5", "a"]
+    assert text.summary() == ("read 4 rows, used 4; 2 rows used have no label (Classify leaves "
+                              "them out)")
 
 
 def test_bad_column_choices_are_refused_with_what_to_do():

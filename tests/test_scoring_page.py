@@ -33,10 +33,12 @@ def test_every_form_trains_beside_d2ls_with_its_loss_fit_and_heatmap():
     specs = [chart.proto.spec for chart in charts(app)]
     assert sum("Training loss per epoch" in spec for spec in specs) == 1
     assert sum("Learned width over x" in spec for spec in specs) == 1
-    learned = [spec for spec in specs if "Attention weights: " in spec and "parameter" in spec]
-    assert len(learned) == 3
-    tops = {json.dumps(json.loads(spec)["vconcat"][1]["encoding"]["color"]["scale"]["domain"])
-            for spec in learned}
+    panels = [json.loads(spec) for spec in specs if "Weights: additive attention" in spec]
+    assert len(panels) == 1
+    fits, heatmaps = panels[0]["vconcat"]
+    assert len(fits["hconcat"]) == len(heatmaps["hconcat"]) == 3
+    tops = {json.dumps(heatmap["encoding"]["color"]["scale"]["domain"])
+            for heatmap in heatmaps["hconcat"]}
     assert len(tops) == 1, "one colour scale for every learned heatmap"
 
 

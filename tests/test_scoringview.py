@@ -1,6 +1,8 @@
 """The learned scoring functions as the Learned pooling page shows them: dense attention matrices
 as heatmap cells, each form's fit, losses and heatmap, and the charts."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -136,7 +138,11 @@ def test_charts_of_the_losses_and_the_widths(comparison):
         spec = chart.to_dict()
         assert spec["encoding"]["y"]["scale"]["type"] == "log"
         assert spec["encoding"]["color"]["field"] == "form"
-    shared = nwcore.charts.fit_and_heatmap(
-        nwcore.views.display_points(DATA.keys, DATA.values), comparison.scores[0].curves,
-        comparison.scores[0].cells, domain_max=0.5).to_dict()
-    assert shared["vconcat"][1]["encoding"]["color"]["scale"]["domain"] == [0, 0.5]
+    panels = vector_charts.scoring_panels_chart(
+        nwcore.views.display_points(DATA.keys, DATA.values), comparison.scores,
+        domain_max=0.5).to_dict()
+    fits, heatmaps = panels["vconcat"]
+    assert [fit["title"] for fit in fits["hconcat"]] == [
+        "Fit: d2l's width w", "Fit: a width per region", "Fit: additive attention"]
+    assert {json.dumps(heatmap["encoding"]["color"]["scale"]["domain"])
+            for heatmap in heatmaps["hconcat"]} == {"[0, 0.5]"}

@@ -106,6 +106,10 @@ def apply_upload(uploaded, table) -> None:
         format_func=_or_none,
         help="Class names or codes (at most 10 classes) for the Classify page. A row without a "
              "label is kept for regression; Classify leaves it out.")
+    st.caption("Optional columns: a second x makes the keys points (x, x2) for the Vectors "
+               "page (the other pages fit y against x alone); a label column gives the classes "
+               "for the Classify page. y must be numeric: for a file of points and class names, "
+               "choose y = “class codes of the label” (0, 1, … in the labels' sorted order).")
     x_dates = None
     if x_column in table.date_columns:
         x_dates = first.radio("x holds dates; read them as", ["iso", "day-first", "month-first"],

@@ -183,7 +183,7 @@ def _learned_scoring() -> None:
     data = dataset()
     comparison = current_comparison(data)
     if comparison is not None:
-        show_comparison(data, comparison, width=260)
+        show_comparison(data, comparison)
 
 
 @dataclass(frozen=True)

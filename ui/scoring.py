@@ -7,10 +7,9 @@ from __future__ import annotations
 import streamlit as st
 
 import nwcore
-from nwcore.charts import fit_and_heatmap
 from nwcore.scoring import SCORING_FORMS
 from nwcore.scoringview import FORM_LABELS, MAX_SCORING_TRAINING, scoring_comparison
-from nwcore.vector_charts import learned_widths_chart, scoring_loss_chart
+from nwcore.vector_charts import learned_widths_chart, scoring_loss_chart, scoring_panels_chart
 from ui.charts import show_chart, show_table
 from ui.explore import cached_points
 from ui.state import keep_widget, seed_widget
@@ -34,10 +33,12 @@ def scoring_form() -> None:
         st.multiselect("Scoring functions", list(SCORING_FORMS), format_func=FORM_LABELS.get,
                        key="scoring_forms", placeholder="choose one or more")
         columns = st.columns(5)
-        columns[0].select_slider("Hidden size H (additive)", HIDDEN_SIZES, key="scoring_hidden",
-                                 help="Additive attention has 3H parameters: W_q, W_k and v.")
-        columns[1].number_input("Regions R (width per region)", 2, 12, key="scoring_regions",
-                                help="R knots over the keys' range, a learned log w at each.")
+        columns[0].select_slider("Hidden size H", HIDDEN_SIZES, key="scoring_hidden",
+                                 help="Of additive attention, which has 3H parameters: W_q, "
+                                      "W_k and v.")
+        columns[1].number_input("Regions R", 2, 12, key="scoring_regions",
+                                help="Of a width per region: R knots over the keys' range, a "
+                                     "learned log w at each.")
         columns[2].number_input("Epochs", 10, MAX_EPOCHS, step=50, key="scoring_epochs")
         columns[3].number_input("Learning rate", 0.001, 1.0, step=0.01, format="%.3g",
                                 key="scoring_lr", help="Adam's step size, in parameter units.")
@@ -91,9 +92,9 @@ def current_comparison(data: nwcore.Dataset):
         return None
 
 
-def show_comparison(data: nwcore.Dataset, comparison, *, width: int = 300) -> None:
+def show_comparison(data: nwcore.Dataset, comparison, *, width: int = 230) -> None:
     """The loss curves, the learned widths, the table of losses, any divergence, and each
-    form's fit over its learned heatmap side by side (one colour scale)."""
+    form's fit over its learned heatmap side by side (one colour scale; ``width`` per panel)."""
     loo = comparison.settings["leave_one_out"]
     left, right = st.columns(2)
     with left:
@@ -122,12 +123,9 @@ def show_comparison(data: nwcore.Dataset, comparison, *, width: int = 300) -> No
                      f"{len(data.frame):,} points (at most {MAX_SCORING_TRAINING}: an epoch "
                      "scores every pair of points).")
     st.caption(" ".join(notes))
-    points = cached_points(data.key, data)
     top = comparison.weight_top()
-    for column, score in zip(st.columns(len(comparison.scores)), comparison.scores):
-        with column:
-            show_chart(fit_and_heatmap(points, score.curves, score.cells, title=score.label,
-                                       width=width, domain_max=top),
-                       alt_text=f"Fit and learned attention heatmap: {score.label}")
-    st.caption(f"The heatmaps share one colour scale, up to the largest learned weight "
-               f"({top:.3g}).")
+    show_chart(scoring_panels_chart(cached_points(data.key, data), comparison.scores,
+                                    domain_max=top, width=width),
+               alt_text="Each scoring function's fit over its learned attention heatmap")
+    st.caption(f"Heatmap rows are queries, columns keys; the heatmaps share one colour scale, "
+               f"up to the largest learned weight ({top:.3g}).")
