@@ -26,7 +26,7 @@ from .views import AttentionCells, curves_frame, dense_attention_cells
 FORM_LABELS = {"d2l_width": "d2l's width w", "region_widths": "a width per region",
                "additive": "additive attention"}
 #: Most training points the forms use (a fixed random subsample above): an epoch scores every
-#: pair of points, H times for additive attention (200 points, H = 16, 1000 epochs ≈ 20 s).
+#: pair of points, H times for additive attention (200 points, H = 16, 1000 epochs: 11 s here).
 MAX_SCORING_TRAINING = 200
 
 
