@@ -95,8 +95,10 @@ from .views import (
     Landscape,
     TrainingRun,
     bandwidth_landscape,
+    dense_attention_cells,
     learned_pooling_run,
 )
+from .scoringview import LearnedScore, ScoringComparison, scoring_comparison
 
 
 def __getattr__(name):
@@ -124,6 +126,7 @@ __all__ = [
     "csv_bytes",
     "d2l_queries",
     "Dataset",
+    "dense_attention_cells",
     "dot_product_attention",
     "dot_product_weights",
     "effective_keys",
@@ -149,6 +152,7 @@ __all__ = [
     "labels_from_probabilities",
     "Landscape",
     "learned_pooling_run",
+    "LearnedScore",
     "local_linear",
     "LocalLinear",
     "loo_classification_curves",
@@ -168,8 +172,10 @@ __all__ = [
     "query_grid",
     "read_table",
     "REGISTRY",
+    "scoring_comparison",
     "SCORING_FORMS",
     "scoring_loss_and_gradient",
+    "ScoringComparison",
     "ScoringFit",
     "scott_bandwidth",
     "select_bandwidth",

@@ -102,8 +102,10 @@ def generate_preset(name: str, seed: int = 0) -> pd.DataFrame:
 class Dataset:
     """The data the app works on: keys x and values y sorted by x, and where they came from.
 
-    ``frame`` has columns ``x`` and ``y`` (and ``truth`` = f(x) when generated). ``function`` names
-    the true function in :data:`FUNCTIONS` for generated data, else None.
+    ``frame`` has columns ``x`` and ``y`` (and ``truth`` = f(x) when generated; an upload may add
+    ``x2``, a second key coordinate, and ``label``, a class per row: see
+    :func:`nwcore.reading.extract_xy`). ``function`` names the true function in
+    :data:`FUNCTIONS` for generated data, else None.
     """
 
     frame: pd.DataFrame
@@ -113,6 +115,8 @@ class Dataset:
     x_label: str = "x"
     y_label: str = "y"
     key: str = ""  # identifies the content (generator settings or file hash), for caching
+    x2_label: str = "x2"          # names the frame's ``x2`` column (a second key), if any
+    label_column: str = "label"   # names the frame's ``label`` column (classes), if any
 
     @property
     def keys(self) -> np.ndarray:

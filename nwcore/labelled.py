@@ -28,7 +28,6 @@ from functools import cached_property
 from numbers import Integral, Real
 
 import numpy as np
-import pandas as pd
 
 from ._validation import check_seed
 from .data import Dataset
@@ -181,18 +180,18 @@ def labelled_from_dataset(dataset: Dataset) -> LabelledData | None:
     frame = dataset.frame
     names = ["x"] + ([SECOND_KEY_COLUMN] if SECOND_KEY_COLUMN in frame else [])
     if LABEL_COLUMN in frame:
-        labels = frame[LABEL_COLUMN].to_numpy()
-        source = LABEL_COLUMN
+        keep = frame[LABEL_COLUMN].notna().to_numpy()
+        labels = frame[LABEL_COLUMN][keep].to_numpy()  # whole-number labels stay integers
+        source = dataset.label_column
     else:
         y = frame["y"].to_numpy(dtype=np.float64)
         distinct = np.unique(y)
         if not 2 <= distinct.size <= MAX_CLASS_CODES or np.any(distinct != np.round(distinct)):
             return None
+        keep = np.ones(y.size, dtype=bool)
         labels = y.astype(np.int64)
         source = dataset.y_label
-    keep = ~pd.isna(labels)
     points = frame[names].to_numpy(dtype=np.float64)[keep]
-    labels = labels[keep]
     total = int(labels.size)
     if total > MAX_LABELLED_POINTS:
         pick = np.sort(np.random.default_rng(0).choice(total, MAX_LABELLED_POINTS,
@@ -200,7 +199,7 @@ def labelled_from_dataset(dataset: Dataset) -> LabelledData | None:
         points, labels = points[pick], labels[pick]
     if np.unique(labels).size < 2:
         return None
-    axis_names = (dataset.x_label,) if len(names) == 1 else (dataset.x_label, SECOND_KEY_COLUMN)
+    axis_names = (dataset.x_label,) if len(names) == 1 else (dataset.x_label, dataset.x2_label)
     return LabelledData(points=points, labels=labels,
                         label=f"{dataset.label} (classes from {source})",
                         key=f"{dataset.key}:labels", axis_names=axis_names, total=total)

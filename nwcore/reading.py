@@ -1,8 +1,9 @@
 """Read an uploaded file into a clean numeric (x, y) dataset, accounting for every row.
 
 :func:`read_table` turns the bytes of a CSV/TSV/TXT, XLSX, Parquet or flat JSON file into a
-:class:`Table`; :func:`extract_xy` picks two columns and makes the float (x, y) pairs, saying how
-many rows were dropped and why. Both raise only :class:`UploadError`, whose text is meant for the
+:class:`Table`; :func:`extract_xy` picks two columns and makes the float (x, y) pairs (with, when
+chosen, a second key coordinate x2 and a class label per row), saying how many rows were dropped
+and why. Both raise only :class:`UploadError`, whose text is meant for the
 user. Hostile files (too big, too wide, zip bombs, Parquet files that decode to far more than
 they weigh, binary data, absurd lines) are refused by cheap checks before any parsing, and Excel
 sheets are streamed (blank rows cost nothing). Nothing is guessed silently: a detected delimiter,
@@ -28,6 +29,7 @@ import pandas as pd
 
 from . import _xlsx
 from ._validation import MAX_ABS_COORDINATE
+from .labelled import LABEL_COLUMN, MAX_CLASS_CODES, SECOND_KEY_COLUMN
 
 #: Largest upload, in megabytes of 1,000,000 bytes as the browser counts them (the uploader is
 #: given this number; ``server.maxUploadSize`` in .streamlit/config.toml must be the same).
@@ -60,7 +62,11 @@ DELIMITERS = ("\t", ";", "|", ",")
 #: Ways to read a date column as x (converted to days since the first date).
 DATE_ORDERS = ("iso", "day-first", "month-first")
 
-#: Reason codes of cells; a row with a bad x and a bad y counts under the earlier reason.
+#: Most distinct labels a label column may hold (the classes Classify draws).
+MAX_LABEL_CLASSES = MAX_CLASS_CODES
+
+#: Reason codes of cells; a row with several bad cells counts under the most informative reason
+#: (x's, then x2's, then y's when they tie).
 _OK, _MISSING, _NON_NUMERIC, _OUT_OF_RANGE = 0, 1, 2, 3
 _REASONS = {_NON_NUMERIC: "non-numeric", _OUT_OF_RANGE: "infinite or out of range",
             _MISSING: "missing"}
@@ -123,7 +129,13 @@ class Table:
 
 @dataclass(frozen=True)
 class XYData:
-    """Clean (x, y) pairs sorted by x, with the account of the rows dropped."""
+    """Clean (x, y) pairs sorted by x, with the account of the rows dropped.
+
+    With a second x column the frame has ``x2`` too (a row with a bad x2 is dropped and counted
+    as one with a bad x or y is); with a label column it has ``label`` (whole numbers as Int64,
+    anything else as text, missing where the row has none: such rows are kept, and counted in
+    ``unlabelled``).
+    """
 
     frame: pd.DataFrame                 # columns "x", "y" float64, all finite, sorted by x (stable)
     x_label: str
@@ -133,13 +145,25 @@ class XYData:
     dropped: dict[str, int] = field(default_factory=dict)         # reason -> count
     examples: dict[str, list[str]] = field(default_factory=dict)  # reason -> ≤ 3 raw values
     notes: tuple[str, ...] = ()
+    x2_label: str | None = None         # the second x column, when chosen
+    label_column: str | None = None     # the label column, when chosen
+    classes: tuple = ()                 # the distinct labels of the rows used, sorted
+    unlabelled: int = 0                 # rows used that have no label
 
     def summary(self) -> str:
-        """E.g. "read 120 rows, used 117, dropped 3: 2 non-numeric, 1 missing"."""
+        """E.g. "read 120 rows, used 117, dropped 3: 2 non-numeric, 1 missing"; with a second
+        x column "dropped 3 (a bad x, x2 or y): …"; with labels "; 2 rows used have no
+        label (Classify leaves them out)"."""
         text = f"read {self.rows_read:,} rows, used {self.rows_used:,}"
         if self.dropped:
             reasons = ", ".join(f"{count:,} {reason}" for reason, count in self.dropped.items())
-            text += f", dropped {self.rows_read - self.rows_used:,}: {reasons}"
+            which = " (a bad x, x2 or y)" if self.x2_label is not None else ""
+            text += f", dropped {self.rows_read - self.rows_used:,}{which}: {reasons}"
+        if self.unlabelled:
+            rows, have, them = ("rows", "have", "them") if self.unlabelled > 1 else \
+                ("row", "has", "it")
+            text += f"; {self.unlabelled:,} {rows} used {have} no label (Classify leaves " \
+                    f"{them} out)"
         return text
 
 
@@ -169,15 +193,21 @@ def excel_sheets(data: bytes) -> list[tuple[str, bool]]:
             return [(sheet.name, sheet.hidden) for sheet in _worksheets(archive)]
 
 
-def extract_xy(table: Table, x_column: str, y_column: str, *,
-               x_dates: str | None = None) -> XYData:
+def extract_xy(table: Table, x_column: str, y_column: str | None, *,
+               x_dates: str | None = None, x2_column: str | None = None,
+               label_column: str | None = None) -> XYData:
     """Numeric (x, y) pairs from two columns; rows with a bad x or y are dropped and counted.
 
     ``x_dates`` ("iso", "day-first" or "month-first") converts a date column x to days since the
-    first date; without it, dates are not numbers.
+    first date; without it, dates are not numbers. ``x2_column`` adds a second key coordinate
+    (frame column ``x2``; a row with a bad x2 is dropped and counted like one with a bad x).
+    ``label_column`` adds each row's class (frame column ``label``, at most
+    :data:`MAX_LABEL_CLASSES` distinct values; a row without a label is kept and counted).
+    ``y_column=None`` (with a label column) makes y the class code of each row's label: 0, 1, …
+    in the labels' sorted order (a row without a label then has no y and is dropped as missing).
     """
     with _only_upload_errors("use these columns"):
-        return _extract_xy(table, x_column, y_column, x_dates)
+        return _extract_xy(table, x_column, y_column, x_dates, x2_column, label_column)
 
 
 @contextmanager
@@ -1176,18 +1206,25 @@ def _date_codes(column: pd.Series, order: str) -> tuple[np.ndarray, np.ndarray, 
     return days, codes, first
 
 
-def _extract_xy(table: Table, x_column: str, y_column: str, x_dates: str | None) -> XYData:
+def _extract_xy(table: Table, x_column: str, y_column: str | None, x_dates: str | None,
+                x2_column: str | None, label_column: str | None) -> XYData:
     if not isinstance(table, Table):
         raise UploadError("No table was read; upload the file again.")
-    for role, name in (("x", x_column), ("y", y_column)):
-        if name not in table.frame.columns:
+    if y_column is None and label_column is None:
+        raise UploadError("Choose a y column (or a label column, whose class codes can be y).")
+    for role, name in (("x", x_column), ("second x", x2_column), ("y", y_column),
+                       ("label", label_column)):
+        if name is not None and name not in table.frame.columns:
             raise UploadError(f"There is no column '{name}' to use as {role}; choose one of "
                               + ", ".join(f"'{c}'" for c in table.numeric_columns) + ".")
+    if x2_column is not None and x2_column == x_column:
+        raise UploadError(f"'{x_column}' is already x; choose a different column as the second "
+                          "x, or none.")
     if x_dates is not None and x_dates not in DATE_ORDERS:
         raise UploadError(f"Unknown date order '{x_dates}'; choose one of "
                           + ", ".join(DATE_ORDERS) + ".")
     notes = []
-    x_raw, y_raw = table.frame[x_column], table.frame[y_column]
+    x_raw = table.frame[x_column]
     x_label = x_column
     if x_dates is None:
         x, x_codes = _codes(x_raw, table.decimal)
@@ -1197,18 +1234,34 @@ def _extract_xy(table: Table, x_column: str, y_column: str, x_dates: str | None)
             x_label = f"{x_column} (days since {first:%Y-%m-%d})"
             notes.append(f"x dates were read as {x_dates} and converted to days since the first "
                          f"date, {first:%Y-%m-%d}.")
-    y, y_codes = _codes(y_raw, table.decimal)
+    columns = [(x_raw, x, x_codes)]
+    if x2_column is not None:
+        x2_raw = table.frame[x2_column]
+        columns.append((x2_raw, *_codes(x2_raw, table.decimal)))
+    labels = None
+    if label_column is not None:
+        labels, classes, label_codes = _labels(table.frame[label_column], table.decimal)
+    if y_column is None:
+        y_raw, y_label = table.frame[label_column], f"class code of {label_column}"
+        y = label_codes.astype(np.float64)
+        y_codes = np.where(label_codes < 0, _MISSING, _OK).astype(np.int8)
+        y[label_codes < 0] = np.nan
+    else:
+        y_raw, y_label = table.frame[y_column], y_column
+        y, y_codes = _codes(y_raw, table.decimal)
+    columns.append((y_raw, y, y_codes))
     rows_read = len(table.frame)
-    x_severity, y_severity = _SEVERITY[x_codes], _SEVERITY[y_codes]
-    row_codes = np.where(x_severity >= y_severity, x_codes, y_codes)
-    culprit = np.where(x_severity >= y_severity, 0, 1)
+    severity = np.stack([_SEVERITY[codes] for _, _, codes in columns])
+    culprit = np.argmax(severity, axis=0)  # the first column with the worst cell
+    row_codes = np.stack([codes for _, _, codes in columns])[culprit, np.arange(rows_read)]
     used = row_codes == _OK
+    raws = [raw for raw, _, _ in columns]
     dropped, examples = {}, {}
     for code, reason in _REASONS.items():
         rows = np.flatnonzero(row_codes == code)
         if rows.size:
             dropped[reason] = int(rows.size)
-            examples[reason] = _examples(rows, culprit, x_raw, y_raw)
+            examples[reason] = _examples(rows, culprit, raws)
     if not used.any():
         if x_dates is None and x_column in table.date_columns:
             raise UploadError(f"The x column '{x_column}' holds dates, not numbers. Choose how to "
@@ -1216,28 +1269,77 @@ def _extract_xy(table: Table, x_column: str, y_column: str, x_dates: str | None)
         detail = "; ".join(
             f"{count:,} {reason} (e.g. {', '.join(repr(value) for value in examples[reason])})"
             for reason, count in dropped.items())
-        raise UploadError(f"No row has usable numbers in both '{x_column}' and '{y_column}' "
-                          f"({detail}). Choose other columns or fix the file.")
+        names = [f"'{name}'" for name in (x_column, x2_column, y_column or label_column)
+                 if name is not None]
+        which = f"both {names[0]} and {names[1]}" if len(names) == 2 else \
+            f"all of {', '.join(names[:-1])} and {names[-1]}"
+        raise UploadError(f"No row has usable numbers in {which} ({detail}). Choose other "
+                          "columns or fix the file.")
     order = np.argsort(x[used], kind="stable")
     frame = pd.DataFrame({"x": x[used][order], "y": y[used][order]})
-    notes += _data_notes(frame["x"].to_numpy(), x_column == y_column)
+    if x2_column is not None:
+        frame.insert(1, SECOND_KEY_COLUMN, columns[1][1][used][order])
+    unlabelled, used_classes = 0, ()
+    if labels is not None:
+        kept = labels[used].iloc[order].reset_index(drop=True)
+        frame[LABEL_COLUMN] = kept
+        unlabelled = int(kept.isna().sum())
+        used_classes = tuple(classes[np.unique(label_codes[used & (label_codes >= 0)])])
+        notes += _label_notes(label_column, used_classes)
+    keys = frame[["x", SECOND_KEY_COLUMN]] if x2_column is not None else frame["x"]
+    notes += _data_notes(keys.to_numpy(), x_column == y_column)
     if x_dates is None:
         notes += _precision_notes(x_raw[used], x_column)
-    notes += _precision_notes(y_raw[used], y_column)
+    if x2_column is not None:
+        notes += _precision_notes(x2_raw[used], x2_column)
+    if y_column is not None:
+        notes += _precision_notes(y_raw[used], y_column)
     if x_dates is not None:
         notes += _other_order_note(x_raw[row_codes == _NON_NUMERIC], x_dates)
-    return XYData(frame=frame, x_label=x_label, y_label=y_column, rows_read=rows_read,
+    return XYData(frame=frame, x_label=x_label, y_label=y_label, rows_read=rows_read,
                   rows_used=int(used.sum()), dropped=dropped, examples=examples,
-                  notes=tuple(notes))
+                  notes=tuple(notes), x2_label=x2_column, label_column=label_column,
+                  classes=used_classes, unlabelled=unlabelled)
 
 
-def _examples(rows: np.ndarray, culprit: np.ndarray, x_raw: pd.Series,
-              y_raw: pd.Series) -> list[str]:
+def _labels(column: pd.Series, decimal: str) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """(labels, sorted distinct labels, each row's index among them or -1 when missing).
+
+    A column of whole numbers keeps them (Int64: class codes sort as numbers); any other
+    column is read as stripped text. Missing cells (NA tokens, blanks) have no label."""
+    values, codes = _codes(column, decimal)
+    present = codes != _MISSING
+    numbers = values[present]
+    if np.all(codes[present] == _OK) and np.all(numbers == np.round(numbers)) \
+            and np.all(np.abs(numbers) < 2**53):
+        labels = pd.Series(pd.array(np.where(present, values, 0).astype(np.int64),
+                                    dtype="Int64")).mask(~present)
+    else:
+        labels = _as_text(column).str.strip().reset_index(drop=True).mask(~present)
+    label_codes, classes = pd.factorize(labels, sort=True, use_na_sentinel=True)
+    if classes.size > MAX_LABEL_CLASSES:
+        shown = ", ".join(f"'{value}'" for value in classes[:5])
+        raise UploadError(f"The label column '{column.name}' holds {classes.size:,} distinct "
+                          f"values ({shown}, …); a label column holds classes, at most "
+                          f"{MAX_LABEL_CLASSES}. Choose a column of class names or codes, or "
+                          "none.")
+    return labels, np.asarray(classes), np.asarray(label_codes)
+
+
+def _label_notes(name: str, classes: tuple) -> list[str]:
+    listed = ", ".join(str(value) for value in classes)
+    if len(classes) >= 2:
+        return [f"Labels from '{name}': {len(classes)} classes ({listed}). The Classify page "
+                "uses them."]
+    return [f"The label column '{name}' has {len(classes)} class{'' if classes else 'es'} in "
+            f"the rows used{f' ({listed})' if classes else ''}; Classify needs at least two."]
+
+
+def _examples(rows: np.ndarray, culprit: np.ndarray, raws: list[pd.Series]) -> list[str]:
     """Up to three distinct raw values (as text) that made these rows unusable."""
     found: list[str] = []
     for row in rows[:1000]:
-        source = x_raw if culprit[row] == 0 else y_raw
-        value = _cell_text(source.iloc[row])
+        value = _cell_text(raws[culprit[row]].iloc[row])
         if value not in found:
             found.append(value)
             if len(found) == 3:
@@ -1245,20 +1347,25 @@ def _examples(rows: np.ndarray, culprit: np.ndarray, x_raw: pd.Series,
     return found
 
 
-def _data_notes(x: np.ndarray, same_column: bool) -> list[str]:
+def _data_notes(keys: np.ndarray, same_column: bool) -> list[str]:
+    """What to say about the keys (x, or the (x, x2) rows): one row, no spread, duplicates."""
     notes = []
     if same_column:
         notes.append("x and y are the same column, so the data lie on the line y = x.")
-    if x.size == 1:
+    described = "x" if keys.ndim == 1 else "(x, x2)"
+    if keys.shape[0] == 1:
         notes.append("Only one row: every prediction is its y value. Attention pooling needs at "
                      "least 2 points to show anything.")
-    elif x[0] == x[-1]:
-        notes.append(f"x has no spread (every x is {x[0]:g}): every prediction is mean(y).")
+    elif np.all(keys == keys[0]):
+        shown = f"{keys[0]:g}" if keys.ndim == 1 else \
+            "(" + ", ".join(f"{value:g}" for value in keys[0]) + ")"
+        notes.append(f"{described} has no spread (every {described} is {shown}): every "
+                     "prediction is mean(y).")
     else:
-        duplicates = int(x.size - np.unique(x).size)
+        duplicates = int(keys.shape[0] - np.unique(keys, axis=0).shape[0])
         if duplicates:
-            notes.append(f"{duplicates:,} duplicate x value(s): fine for attention pooling (tied "
-                         "keys share the weight).")
+            notes.append(f"{duplicates:,} duplicate {described} value(s): fine for attention "
+                         "pooling (tied keys share the weight).")
     return notes
 
 

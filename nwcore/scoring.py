@@ -110,12 +110,13 @@ class ScoringFit:
 def train_scoring(keys, values, *, form: str = "additive", hidden: int = 8, regions: int = 5,
                   epochs: int = 300, lr: float = 0.05, optimizer: str = "adam", seed: int = 0,
                   w0: float = 1.0, leave_one_out: bool = True,
-                  loss: str = "mean") -> ScoringFit:
+                  loss: str = "mean", on_epoch=None) -> ScoringFit:
     """Train a scoring form (see the module notes) by full-batch Adam or gradient descent.
 
     ``hidden`` (additive) is H; ``regions`` (region_widths) is R; ``w0`` starts the width forms
     at w = w0 everywhere (d2l's σ = 1 is w0 = 1). ``seed`` draws the additive start
-    (W_q, W_k ~ N(0, 1), v ~ N(0, 1/H)).
+    (W_q, W_k ~ N(0, 1), v ~ N(0, 1/H)). ``on_epoch(done, epochs)`` reports progress after
+    each epoch (an exception it raises stops training and propagates).
     """
     model = _model(keys, values, form, hidden, regions, leave_one_out)
     epochs = _whole_number(epochs, "epochs", 0, MAX_EPOCHS)
@@ -144,6 +145,8 @@ def train_scoring(keys, values, *, form: str = "additive", hidden: int = 8, regi
             break
         previous = flat
         flat = flat - lr * _step(flat_gradient, moments, epoch + 1, optimizer)
+        if on_epoch is not None:
+            on_epoch(epoch + 1, epochs)
     return ScoringFit(model, _unflatten(flat, parameters, names), losses, status, message)
 
 

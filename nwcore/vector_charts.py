@@ -1,5 +1,6 @@
-"""Altair charts for vector keys: classification, the plane of keys and queries, dot-product
-attention and the consistency experiment. Typed channels only (they build several times faster).
+"""Altair charts beyond the chapter: classification, the plane of keys and queries, dot-product
+attention, the consistency experiment and the learned scoring functions' losses and widths.
+Typed channels only (they build several times faster).
 
 Linked charts follow the explorer's design (:mod:`nwcore.charts`): one ``alt.vconcat`` whose
 views share the ``hover`` (pointer over a query, client-side only) and ``pin`` (a click, read
@@ -17,9 +18,17 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from .charts import HOVERED_WEIGHT, _hover_and_pin, weight_colours, weight_scale
+from .charts import (
+    HOVERED_WEIGHT,
+    _hover_and_pin,
+    attention_heatmap,
+    fit_chart,
+    weight_colours,
+    weight_scale,
+)
 from .planeview import point_text
 from .png import png_data_url
+from .scoringview import FORM_LABELS
 
 #: Class colours (Tableau 10, as Vega's "tableau10").
 CLASS_COLOURS = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#eeca3b", "#b279a2",
@@ -495,3 +504,62 @@ def consistency_chart(runs: pd.DataFrame, lines: pd.DataFrame, *, title: str,
         detail=alt.Detail("series:N"),
         tooltip=[alt.Tooltip("series:N"), alt.Tooltip("n:Q"), alt.Tooltip("mse:Q", format=".3g")])
     return alt.layer(points, curves).properties(width=width, height=height, title=title)
+
+
+# --- Learned scoring functions ------------------------------------------------------------------
+
+#: Each learned scoring form's colour (d2l's w as the fits' red).
+FORM_COLOURS = {"d2l_width": "#d62728", "region_widths": "#1f77b4", "additive": "#2ca02c"}
+
+
+def _form_colour(labels) -> alt.Color:
+    """Colour by form label (a :data:`nwcore.scoringview.FORM_LABELS` name and its parameter
+    count), in the order given, each form in its own colour."""
+    names = list(dict.fromkeys(labels))
+    colours = [next(FORM_COLOURS[form] for form, name in FORM_LABELS.items()
+                    if label.startswith(name)) for label in names]
+    return alt.Color("form:N", title=None, scale=alt.Scale(domain=names, range=colours),
+                     legend=alt.Legend(orient="top", columns=1, labelLimit=320))
+
+
+def scoring_loss_chart(losses: pd.DataFrame, *, loss_title: str, width: int = 420,
+                       height: int = 240):
+    """The training loss of each learned scoring form after every epoch (``losses``: epoch,
+    loss, form; see :meth:`nwcore.scoringview.ScoringComparison.losses`), log y."""
+    return alt.Chart(losses).mark_line(strokeWidth=2.5).encode(
+        x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("loss:Q", title=loss_title, scale=alt.Scale(type="log")),
+        color=_form_colour(losses["form"]),
+        tooltip=[alt.Tooltip("form:N"), alt.Tooltip("epoch:Q"),
+                 alt.Tooltip("loss:Q", format=".4g")],
+    ).properties(width=width, height=height, title="Training loss per epoch")
+
+
+def learned_widths_chart(widths: pd.DataFrame, *, x_title: str, width: int = 420,
+                         height: int = 240):
+    """The width forms' learned bandwidth h(x) = 1/w(x) over x (``widths``: x, h, form), log y:
+    d2l's single w is a flat line, a width per region bends where the data ask."""
+    return alt.Chart(widths).mark_line(strokeWidth=2.5).encode(
+        x=alt.X("x:Q", title=x_title),
+        y=alt.Y("h:Q", title="learned bandwidth h(x) = 1/w(x)", scale=alt.Scale(type="log")),
+        color=_form_colour(widths["form"]),
+        tooltip=[alt.Tooltip("form:N"), alt.Tooltip("x:Q", format=".3f"),
+                 alt.Tooltip("h:Q", format=".4g")],
+    ).properties(width=width, height=height, title="Learned width over x")
+
+
+def scoring_panels_chart(points: pd.DataFrame, scores, *, domain_max: float, width: int = 230):
+    """Each learned form's fit (top row) over its learned attention heatmap (bottom row), side
+    by side (``scores``: the :class:`nwcore.scoringview.LearnedScore` of each form); the
+    heatmaps share one colour scale up to ``domain_max``."""
+    height = int(width * 0.7)
+    fits = [fit_chart(points, score.curves, width=width, height=height,
+                      title=f"Fit: {FORM_LABELS[score.form]}") for score in scores]
+    heatmaps = [attention_heatmap(score.cells, width=width, height=height,
+                                  domain_max=domain_max,
+                                  title=f"Weights: {FORM_LABELS[score.form]}")
+                for score in scores]
+    return alt.vconcat(
+        alt.hconcat(*fits).resolve_scale(color="shared", strokeDash="shared"),
+        alt.hconcat(*heatmaps).resolve_scale(color="shared"),
+    ).resolve_scale(color="independent")

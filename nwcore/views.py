@@ -88,7 +88,7 @@ def attention_cells(queries, keys, values, *, kernel: str = "gaussian", bandwidt
     """
     queries, summary = _summarised(queries, keys, values, max_key_bins)
     result = attention_pass(queries, summary, pooling_kernel(kernel), check_bandwidth(bandwidth))
-    return _cells(queries, summary, result)
+    return _cells(queries, summary, result.weights)
 
 
 def effective_keys_per_query(queries, keys, *, kernel: str, bandwidth: float) -> np.ndarray:
@@ -108,9 +108,26 @@ def _summarised(queries, keys, values, max_key_bins):
     return queries, summarise_keys(keys, values, max_columns=max_key_bins)
 
 
-def _cells(queries, summary: KeySummary, result) -> AttentionCells:
+def dense_attention_cells(queries, keys, values, weights, *,
+                          max_key_bins: int = MAX_KEY_BINS) -> AttentionCells:
+    """An attention matrix computed elsewhere (m queries × n keys, e.g. a learned score's) as
+    :func:`attention_cells` shows one: keys sorted by x, one column per key or, with more than
+    ``max_key_bins`` keys, a column per equal-width bin of x holding the bin's total weight;
+    each query's row between the midpoints to its neighbours. Rows keep their sums."""
+    queries, summary = _summarised(queries, keys, values, max_key_bins)
+    weights = np.asarray(weights, dtype=np.float64)
+    if weights.shape != (queries.size, summary.keys.size):
+        raise ValueError(f"weights must be (queries × keys) = ({queries.size}, "
+                         f"{summary.keys.size}); got {weights.shape}.")
+    order = np.argsort(np.asarray(keys, dtype=np.float64), kind="stable")  # summarise_keys's
+    columns = np.zeros((queries.size, summary.column_lo.size))
+    np.add.at(columns.T, summary.column_of_point, weights[:, order].T)
+    return _cells(queries, summary, columns)
+
+
+def _cells(queries, summary: KeySummary, weights) -> AttentionCells:
     return AttentionCells(
-        weights=result.weights, query_axis=Axis(queries, *cell_edges(queries)),
+        weights=weights, query_axis=Axis(queries, *cell_edges(queries)),
         key_axis=Axis(summary.column_centres, summary.column_lo, summary.column_hi),
         key_values=summary.column_values, key_counts=summary.column_counts,
         binned=summary.grouped, n_keys=int(summary.keys.size))
@@ -210,7 +227,7 @@ def explorer_view(dataset, *, pooling: str, bandwidth: float, n_queries: int = 5
     with_line = local_linear and kernel != "constant"
     result = attention_pass(queries, summary, kernel, h, with_local_linear=with_line)
     fit = _fit_table(queries, result)
-    cells = _cells(queries, summary, result)
+    cells = _cells(queries, summary, result.weights)
     extra = {"local linear": result.local_linear} if with_line else {}
     curves = curves_frame(fit, truth=dataset.truth_curve(),
                           average=float(dataset.values.mean()), extra=extra)

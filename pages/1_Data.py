@@ -4,6 +4,7 @@ import streamlit as st
 
 import nwcore
 from nwcore.charts import scatter_chart
+from nwcore.labelled import LABEL_COLUMN, SECOND_KEY_COLUMN
 from nwcore.reading import (
     MAX_COLUMNS,
     MAX_ROWS,
@@ -69,6 +70,13 @@ if report and dataset().source == "uploaded":
 current = dataset()
 st.subheader("Current dataset")
 st.markdown(f"**{plain_markdown(current.label)}** — {len(current.frame):,} points")
+if SECOND_KEY_COLUMN in current.frame:
+    st.page_link("pages/8_Vectors.py", icon=":material/scatter_plot:",
+                 label=f"y against the points ({plain_markdown(current.x_label)}, "
+                       f"{plain_markdown(current.x2_label)}): the Vectors page")
+if LABEL_COLUMN in current.frame:
+    st.page_link("pages/7_Classify.py", icon=":material/category:",
+                 label=f"Classes from {plain_markdown(current.label_column)}: the Classify page")
 left, right = st.columns([2, 3])
 left.dataframe(current.frame.head(500), height=300, width="stretch")
 with right:

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from nwcore.labelled import SECOND_KEY_COLUMN
 from ui.explore import explorer_panel
 from ui.page import setup_page
 from ui.state import dataset
@@ -10,6 +11,12 @@ from ui.text import plain_markdown
 setup_page("Explore", icon="🔍")
 st.title("Explore attention pooling")
 st.caption(f"Data: {plain_markdown(dataset().label)} — change it on the Data page.")
+if SECOND_KEY_COLUMN in dataset().frame:
+    st.info(f"These data have a second x column, {plain_markdown(dataset().x2_label)}: Explore "
+            f"fits y against x ({plain_markdown(dataset().x_label)}) alone. The Vectors page "
+            "fits y against both.", icon="🧭")
+    st.page_link("pages/8_Vectors.py", label="Fit y against both x columns on Vectors",
+                 icon=":material/scatter_plot:")
 
 
 @st.fragment

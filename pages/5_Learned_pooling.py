@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui.learning import current_run, show_run, training_form
 from ui.page import setup_page
+from ui.scoring import current_comparison, scoring_form, show_comparison
 from ui.state import dataset
 from ui.text import plain_markdown
 
@@ -21,21 +22,43 @@ st.markdown("It trains w by gradient descent on the squared error of predicting 
 
 training_form()
 run = current_run(data)
-if run is None:
-    st.stop()
-show_run(data, run)
+if run is not None:
+    show_run(data, run)
+    with st.expander("What you are seeing", expanded=True):
+        st.markdown(
+            "- **A step's length is the learning rate times the gradient, and the gradient "
+            "scales with the loss.** The summed loss adds up every point, so on d2l's data the "
+            "first step from w = 0.5 lands near w ≈ 21, far past the minimum; the ½·sum form "
+            "(MXNet) lands half as far and the averaged loss 1/n as far. The text under the "
+            "charts says where this run's steps went; the warning box appears when the loss "
+            "rose or w left the sensible range, with what to try.\n"
+            "- **Without leave-one-out, w grows without bound.** Each training point can then "
+            "attend to itself: the larger w, the more it copies its own y, and the loss falls "
+            "towards 0 while the model memorises the noise. Switch leave-one-out off and train "
+            "for more epochs to see it.\n"
+            "- **On your own data**, x and y are standardised for training (the toggle above), "
+            "so that lr 0.5 means on any scale what it means on d2l's data.")
 
-with st.expander("What you are seeing", expanded=True):
+st.header("Other scoring functions: what more parameters buy")
+st.markdown(
+    r"d2l's score is $a(q, k) = -\tfrac12\big((q - k)\,w\big)^2$ with one number w. Two "
+    r"richer scores train on the same points: **a width per region**, "
+    r"$a(q, k) = -\tfrac12\big((q - k)\,w(q)\big)^2$ with $\log w$ linear between R knots "
+    r"over the keys' range (a narrow window where f bends, a wide one where it is flat), and "
+    r"**additive attention**, $a(q, k) = v^\top \tanh(W_q q + W_k k)$ with a hidden layer of "
+    r"size H, which knows nothing of distance until it learns it. All three are trained "
+    r"here by Adam on the mean squared error, from the initial w and with the leave-one-out "
+    r"setting of the form above.")
+scoring_form()
+comparison = current_comparison(data)
+if comparison is not None:
+    show_comparison(data, comparison)
     st.markdown(
-        "- **A step's length is the learning rate times the gradient, and the gradient scales "
-        "with the loss.** The summed loss adds up every point, so on d2l's data the first step "
-        "from w = 0.5 lands near w ≈ 21, far past the minimum; the ½·sum form (MXNet) lands "
-        "half as far and the averaged loss 1/n as far. The text under the charts says where "
-        "this run's steps went; the warning box appears when the loss rose or w left the "
-        "sensible range, with what to try.\n"
-        "- **Without leave-one-out, w grows without bound.** Each training point can then "
-        "attend to itself: the larger w, the more it copies its own y, and the loss falls "
-        "towards 0 while the model memorises the noise. Switch leave-one-out off and train "
-        "for more epochs to see it.\n"
-        "- **On your own data**, x and y are standardised for training (the toggle above), so "
-        "that lr 0.5 means on any scale what it means on d2l's data.")
+        "- **With leave-one-out**, extra parameters lower the loss they are trained on, but "
+        "that loss is itself estimated from the noisy points: compare the truth MSE (known for "
+        "generated data) to see whether the lower loss is a better fit or the criterion "
+        "overfitted.\n"
+        "- **Without leave-one-out**, every form may let a point attend to itself: the width "
+        "forms narrow until each point copies its own y, the training loss falls towards 0 "
+        "and the leave-one-out loss and the truth MSE rise. The heatmaps turn into a thin "
+        "diagonal.")

@@ -14,7 +14,7 @@ import pytest
 from nwcore.reading import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB, UPLOAD_EXTENSIONS, UploadError, read_table
 
 from .make_bad_uploads import bad_upload_cases
-from .test_pages import PAGES, run_page
+from .test_pages import PAGES, plain, run_page
 
 CASES = bad_upload_cases()
 MIME = {"csv": "text/csv", "tsv": "text/tab-separated-values", "txt": "text/plain",
@@ -50,11 +50,6 @@ def offered(app, key):
         return app.selectbox(key=key).options
     except KeyError:
         return []
-
-
-def plain(markdown: str) -> str:
-    """Markdown source with its backslash escapes removed (what the reader sees)."""
-    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def texts(elements):

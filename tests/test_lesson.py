@@ -18,6 +18,7 @@ from nwcore import book, lesson
 from nwcore.lesson import (
     FIGURE_KINDS,
     LINK_KEYS,
+    PAGE_KEYS,
     PARTS,
     STATE_KEYS,
     STEPS,
@@ -74,9 +75,10 @@ def test_figure_kinds_and_parts_come_from_the_documented_sets_in_order():
 
 @pytest.mark.parametrize("step", STEPS, ids=lambda step: step.id)
 def test_every_state_uses_known_keys_and_valid_values(step):
+    chapter_keys = set(LINK_KEYS) | set(TRAINING_KEYS) | set(VIEW_KEYS)
     for state in (step.state, step.book):
         assert lesson.state_problems(state) == []
-        assert set(state) == set(LINK_KEYS) | set(TRAINING_KEYS) | set(VIEW_KEYS)
+        assert chapter_keys <= set(state) <= chapter_keys | set(PAGE_KEYS)
         link = {name: state[name] for name in LINK_KEYS if state[name] is not None}
         clean, notices = parse_view_params(format_view_params(link))
         assert notices == [] and clean == link
@@ -123,7 +125,7 @@ def test_book_states_follow_the_presets_and_the_figures():
 def test_training_keys_are_the_trainers_arguments():
     arguments = inspect.signature(nwcore.train_parametric).parameters
     assert set(TRAINING_KEYS) <= set(arguments)
-    assert set(STATE_KEYS) == set(TRAINING_KEYS) | set(VIEW_KEYS)
+    assert set(STATE_KEYS) == set(TRAINING_KEYS) | set(VIEW_KEYS) | set(PAGE_KEYS)
 
 
 def test_link_keys_are_the_apps_state_keys():
@@ -144,6 +146,43 @@ def test_state_problems_finds_bad_states():
     missing = dict(good)
     del missing["loss"]
     assert lesson.state_problems(missing) == ["missing key 'loss'"]
+
+
+def test_page_keys_are_optional_but_checked():
+    good = STEPS[0].state
+    assert not set(PAGE_KEYS) & set(good), "a chapter step leaves the other pages alone"
+    assert lesson.state_problems({**good, "cls_preset": "blobs", "sc_forms": ("additive",),
+                                  "con_loo": True, "vec_angle": 90.0}) == []
+    bad_values = {"cls_preset": "spirals", "cls_h_mode": "guess", "cls_n": 2.5,
+                  "vec_mode": "sphere", "vec_angle": 400.0, "sc_forms": (),
+                  "sc_epochs": 0, "con_loo": "no", "con_largest": 10}
+    for name, value in bad_values.items():
+        assert lesson.state_problems({**good, name: value}), name
+
+
+def test_each_exercise_beyond_the_chapter_sets_up_its_page():
+    """The steps of the Classify, Vectors, learned-scoring and Consistency exercises carry
+    every setting their figure reads, in ``book`` (Reset restores them), and the app's
+    session defaults start the scoring and consistency settings where the lesson does."""
+    from ui.state import SESSION_DEFAULTS
+
+    prefixes = {"classify": "cls_", "vectors_sphere": "vec_", "learned_scoring": "sc_",
+                "consistency": "con_"}
+    for step in STEPS:
+        page_keys = set(PAGE_KEYS) & set(step.state)
+        if step.figure not in prefixes:
+            assert not page_keys, step.id
+            continue
+        wanted = {name for name in PAGE_KEYS if name.startswith(prefixes[step.figure])}
+        assert page_keys == wanted and page_keys <= set(step.book), step.id
+    assert set(PAGE_KEYS) <= set(SESSION_DEFAULTS)
+    for setup in (lesson.SCORING_SETUP, lesson.CONSISTENCY_SETUP):
+        assert {name: SESSION_DEFAULTS[name] for name in setup} == setup
+    parzen = lesson.step_by_id("ex-parzen-classification").state
+    assert (parzen["cls_preset"], parzen["cls_source"], parzen["cls_h_mode"]) == (
+        "threshold", "preset", "slider")
+    assert lesson.step_by_id("ex-unit-sphere").state["vec_mode"] == "circle"
+    assert lesson.step_by_id("ex-another-pooling").state["sc_forms"] == nwcore.SCORING_FORMS
 
 
 def test_steps_are_read_only_and_reset_returns_a_copy():
@@ -332,6 +371,50 @@ def test_training_numbers_quoted_by_the_steps():
     assert np.all(np.diff(no_loo.loss) < 0)
     assert runs["ex-learn-width-loo"].w[-1] == pytest.approx(book.loo_optimum_w(keys, values),
                                                              rel=0.01)
+
+
+def test_numbers_quoted_beyond_the_chapter():
+    """The exercises' pages, at each step's settings, give the numbers the step and the map
+    quote."""
+    import math
+
+    from nwcore.consistency import log_sizes
+    from nwcore.planeview import circle_keys, sphere_comparison
+    from nwcore.scoringview import scoring_comparison
+
+    state = lesson.step_by_id("ex-another-pooling").state
+    data = nwcore.generated_dataset(state["fn"], state["n"], state["noise"], state["seed"])
+    table = scoring_comparison(
+        data, forms=state["sc_forms"], hidden=state["sc_hidden"], regions=state["sc_regions"],
+        epochs=state["sc_epochs"], lr=state["sc_lr"], seed=state["sc_seed"],
+        leave_one_out=state["leave_one_out"], w0=state["w0"]).table()
+    assert table["leave-one-out loss"].round(3).tolist() == [0.317, 0.294, 0.259]
+    assert table["truth MSE"].round(3).tolist() == [0.028, 0.046, 0.028]
+    text = lesson.step_by_id("ex-another-pooling").text
+    assert "0.317 → 0.294 → 0.259" in text and "0.028, 0.046, 0.028" in text
+
+    state = lesson.step_by_id("ex-parzen-classification").state
+    labelled = nwcore.generate_labelled(state["cls_preset"], state["cls_n"],
+                                        state["cls_noise"], state["cls_seed"])
+    view = nwcore.classification_view(labelled, kernel=state["cls_kernel"],
+                                      bandwidth=state["cls_h"])
+    assert round(float(np.abs(view.grid - labelled.truth(view.grid_x)).max()), 3) == 0.094
+
+    state = lesson.step_by_id("ex-unit-sphere").state
+    angles, _ = circle_keys(state["vec_circle_n"], state["vec_seed"])
+    comparison = sphere_comparison(angles, math.radians(state["vec_angle"]),
+                                   bandwidth=state["vec_h"])
+    assert comparison["|difference|"].max() < 1e-15
+
+    state = lesson.step_by_id("ex-consistency").state
+    slopes = [nwcore.consistency_experiment(
+        d, sizes=log_sizes(state["con_largest"]), repetitions=state["con_repetitions"],
+        loo_cv=state["con_loo"], seed=state["con_seed"]).slope() for d in (1, 2)]
+    assert [round(slope, 2) for slope in slopes] == [-0.79, -0.66]
+    quoted = LESSON_MAP.read_text(encoding="utf-8")
+    for number in ("0.317 → 0.294 → 0.259", "within 0.094", "less than 1e-15",
+                   "−0.79 in 1-D and −0.66 in 2-D"):
+        assert number in quoted
 
 
 def mean_error(function, n, noise, kernel, bandwidth, seeds):

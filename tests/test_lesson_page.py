@@ -11,7 +11,8 @@ import pytest
 from nwcore import lesson
 from ui.lesson import FIGURES
 
-from .test_pages import chart_content, charts, run_page, set_bandwidth, shown_bandwidth
+from .test_pages import (chart_content, charts, plain, run_page, set_bandwidth,
+                         shown_bandwidth)
 
 LESSON = "pages/0_Lesson.py"
 
@@ -33,10 +34,8 @@ def assert_step_state(app, state):
 
 
 def figure_elements(app, step):
-    """What the step's figure put on the page: charts, diagrams, code or the "to come" note."""
+    """What the step's figure put on the page: charts, diagrams or code."""
     kind = step.figure
-    if FIGURES[kind].draw is None:
-        return [box for box in app.info if "its own page" in box.value]
     if kind in ("cues_diagram", "qkv_diagram"):
         return app.get("graphviz_chart")
     if kind == "batch_matmul":
@@ -46,8 +45,82 @@ def figure_elements(app, step):
 
 def test_figures_cover_every_figure_kind():
     assert set(FIGURES) == set(lesson.FIGURE_KINDS)
-    assert {kind for kind, figure in FIGURES.items() if figure.draw is None} == {
-        "learned_scoring", "classify", "vectors_sphere", "consistency"}
+    assert all(callable(figure.draw) for figure in FIGURES.values())
+    assert {kind: FIGURES[kind].page for kind in (
+        "learned_scoring", "classify", "vectors_sphere", "consistency")} == {
+        "learned_scoring": "pages/5_Learned_pooling.py", "classify": "pages/7_Classify.py",
+        "vectors_sphere": "pages/8_Vectors.py", "consistency": "pages/9_Consistency.py"}
+
+
+#: Each exercise beyond the chapter: its step, the page its figure opens, what the figure
+#: draws, and how that page shows the step's settings.
+BEYOND = {
+    "ex-another-pooling": ("Learned (parametric) attention pooling", 3),
+    "ex-parzen-classification": ("Classify: attention pooling with one-hot values", 1),
+    "ex-unit-sphere": ("Vectors: keys and queries in the plane", 2),
+    "ex-consistency": ("Consistency: how fast must the width shrink?", 2),
+}
+
+
+#: Settings unlike every step's, of each page beyond the chapter.
+OTHER_PAGE_SETTINGS = {"cls_preset": "blobs", "cls_h": 0.5, "vec_mode": "plane",
+                       "vec_angle": 90.0, "sc_forms": ("additive",), "sc_epochs": 50,
+                       "con_largest": 2_000, "con_repetitions": 1}
+
+
+@pytest.mark.parametrize("step_id", list(BEYOND))
+def test_an_exercise_beyond_the_chapter_draws_in_place_and_opens_its_page(step_id):
+    """The step's figure is drawn from the step's settings; "Open in …" sets them and the page
+    shows them in its controls, without changing any (the lesson then sees no difference)."""
+    title, figure_charts = BEYOND[step_id]
+    step = lesson.step_by_id(step_id)
+    app = run_page(LESSON, {"step": step_id})
+    no_exception(app)
+    assert_step_state(app, step.state)
+    assert len(charts(app)) == figure_charts
+    for name, value in OTHER_PAGE_SETTINGS.items():  # "Open in …" sets the step's again
+        app.session_state[name] = value
+    app.button(key="lesson_open_page").click().run()
+    no_exception(app)
+    assert app.title[0].value == title
+    assert_step_state(app, step.state)
+    state = step.state
+    if step_id == "ex-another-pooling":
+        assert app.multiselect(key="scoring_forms").value == list(state["sc_forms"])
+        assert app.number_input(key="scoring_epochs").value == state["sc_epochs"]
+        table = app.dataframe[-1].value
+        assert table["leave-one-out loss"].round(3).tolist() == [0.317, 0.294, 0.259]
+    elif step_id == "ex-parzen-classification":
+        assert app.selectbox(key="_w_cls_preset").value == "threshold"
+        assert app.select_slider(key="_w_cls_h").value == state["cls_h"]
+        assert "probabilit" in charts(app)[0].proto.spec
+    elif step_id == "ex-unit-sphere":
+        assert app.radio(key="_w_vec_mode").value == "circle"
+        assert app.slider(key="_w_vec_angle").value == state["vec_angle"]
+        assert app.select_slider(key="_w_vec_h").value == state["vec_h"]
+    else:
+        assert app.select_slider(key="_w_con_largest").value == state["con_largest"]
+        assert app.slider(key="_w_con_repetitions").value == state["con_repetitions"]
+    app.switch_page(LESSON).run()
+    no_exception(app)
+    assert not [box for box in app.info if "differ" in box.value]
+
+
+def test_a_chapter_step_leaves_the_other_pages_settings_alone():
+    app = run_page("pages/7_Classify.py")
+    app.selectbox(key="_w_cls_preset").select("blobs").run()
+    app.switch_page(LESSON).run()
+    app.button(key=f"goto_{lesson.STEPS[3].id}").click().run()
+    no_exception(app)
+    assert app.session_state["cls_preset"] == "blobs"
+    assert not [box for box in app.info if "differ" in box.value]
+    app.button(key="goto_ex-parzen-classification").click().run()
+    assert app.session_state["cls_preset"] == "threshold"
+    app.session_state["cls_h"] = 0.5
+    app.run()
+    assert any("cls_h = 0.5 (step: 0.3)" in box.value for box in app.info)
+    app.button(key="lesson_reset").click().run()
+    assert app.session_state["cls_h"] == 0.3
 
 
 @pytest.mark.slow
@@ -268,7 +341,7 @@ def test_explore_decomposition_has_a_total_row_and_one_notice_for_a_far_query():
     assert heading.endswith(f"{total['contribution']:.4f}")
     far = run_page("pages/2_Explore.py", {"q": "999"})
     no_exception(far)
-    notices = [box.value for box in far.warning] + [box.value for box in far.info]
+    notices = [plain(box.value) for box in far.warning] + [plain(box.value) for box in far.info]
     assert len(notices) == 1 and "q=999 is outside 0…499; nothing is pinned" in notices[0]
 
 

@@ -1,6 +1,7 @@
 """AppTest runs of every page: no exceptions, and the main flows work."""
 
 import json
+import re
 from pathlib import Path
 
 import pyarrow.ipc
@@ -31,6 +32,11 @@ def test_every_page_runs_on_a_fresh_session(path):
     app = run_page(path)
     assert not app.exception, app.exception
     assert app.title, "each page has a title"
+
+
+def plain(markdown: str) -> str:
+    """Markdown source with its backslash escapes removed (what the reader sees)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def set_bandwidth(app: AppTest, h: float) -> AppTest:

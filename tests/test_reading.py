@@ -194,6 +194,120 @@ def test_parquet_roundtrip_of_a_pandas_frame():
 
 
 # ---------------------------------------------------------------------------------------------
+# A second x column and a label column
+
+POINTS_CSV = (b"a,b,c,species\n"
+              b"1,2,3,setosa\n"        # kept
+              b"0.5,x,4,virginica\n"   # bad x2: non-numeric
+              b"2,1,,setosa\n"         # bad y: missing
+              b"3,3,3,\n"              # no label: kept, unlabelled
+              b"4,,5,versicolor\n"     # bad x2: missing
+              b"-1,7,1,virginica\n")   # kept (sorted first)
+
+
+def test_a_second_x_column_and_labels_keep_every_row_accounted_for():
+    xy = extract_xy(read_table(POINTS_CSV, "p.csv"), "a", "c", x2_column="b",
+                    label_column="species")
+    assert list(xy.frame.columns) == ["x", "x2", "y", "label"]
+    assert xy.frame[["x", "x2", "y"]].to_numpy().tolist() == [[-1, 7, 1], [1, 2, 3], [3, 3, 3]]
+    assert xy.frame["label"].tolist()[:2] == ["virginica", "setosa"]
+    assert pd.isna(xy.frame["label"].iloc[2])
+    assert (xy.rows_read, xy.rows_used, xy.dropped) == (6, 3, {"non-numeric": 1, "missing": 2})
+    assert xy.examples == {"non-numeric": ["x"], "missing": [""]}
+    assert xy.summary() == ("read 6 rows, used 3, dropped 3 (a bad x, x2 or y): 1 non-numeric, "
+                            "2 missing; 1 row used has no label (Classify leaves it out)")
+    assert (xy.x2_label, xy.label_column, xy.classes, xy.unlabelled) == (
+        "b", "species", ("setosa", "virginica"), 1)
+    assert any("2 classes (setosa, virginica)" in note for note in xy.notes)
+
+
+def test_the_worst_cell_of_a_row_names_its_reason_x_before_x2_before_y():
+    table = read_table(b"x,x2,y\n1,abc,\n2,,zz\n,,\n4,5,6\n", "w.csv")
+    xy = extract_xy(table, "x", "y", x2_column="x2")
+    assert xy.dropped == {"non-numeric": 2, "missing": 1}
+    assert xy.examples == {"non-numeric": ["abc", "zz"], "missing": [""]}
+
+
+def test_y_can_be_the_class_codes_of_the_labels():
+    table = read_table(POINTS_CSV, "p.csv")
+    xy = extract_xy(table, "a", None, x2_column="b", label_column="species")
+    # codes over the column's sorted labels: setosa 0, versicolor 1, virginica 2; no label: no
+    # y (dropped as missing); column c is not used
+    assert xy.frame[["x", "y"]].to_numpy().tolist() == [[-1, 2], [1, 0], [2, 0]]
+    assert xy.y_label == "class code of species"
+    assert xy.dropped == {"non-numeric": 1, "missing": 2} and xy.unlabelled == 0
+    with pytest.raises(UploadError, match="Choose a y column"):
+        extract_xy(table, "a", None)
+
+
+def test_whole_number_labels_stay_numbers_and_sort_as_numbers():
+    table = read_table(b"x,y,k\n1,2,10\n2,3,2\n3,4,1\n4,5,\n5,6,2.0\n", "k.csv")
+    xy = extract_xy(table, "x", "y", label_column="k")
+    assert str(xy.frame["label"].dtype) == "Int64" and xy.classes == (1, 2, 10)
+    codes = extract_xy(table, "x", None, label_column="k").frame["y"].tolist()
+    assert codes == [2, 1, 0, 1]
+    text = extract_xy(read_table(b"x,y,k\n1,2,1.5\n2,3, a \n3,4,NA\n4,5,\n", "t.csv"), "x",
+                      "y", label_column="k")
+    assert text.frame["label"].tolist()[:2] == ["1.5", "a"]
+    assert text.summary() == ("read 4 rows, used 4; 2 rows used have no label (Classify leaves "
+                              "them out)")
+
+
+def test_bad_column_choices_are_refused_with_what_to_do():
+    table = read_table(POINTS_CSV, "p.csv")
+    with pytest.raises(UploadError, match="'a' is already x"):
+        extract_xy(table, "a", "c", x2_column="a")
+    with pytest.raises(UploadError, match="no column 'z' to use as second x"):
+        extract_xy(table, "a", "c", x2_column="z")
+    with pytest.raises(UploadError, match="no column 'z' to use as label"):
+        extract_xy(table, "a", "c", label_column="z")
+    many = b"x,y\n" + b"".join(b"%d,%d.5\n" % (i, i) for i in range(40))
+    with pytest.raises(UploadError, match=r"'y' holds 40 distinct values .* at most 10"):
+        extract_xy(read_table(many, "m.csv"), "x", "y", label_column="y")
+    with pytest.raises(UploadError, match="No row has usable numbers in all of 'a', 'b' and "
+                                          "'c'"):
+        extract_xy(read_table(b"a,b,c\n1,,3\nq,2,3\n", "n.csv"), "a", "c", x2_column="b")
+
+
+def test_no_spread_and_duplicates_are_judged_on_the_points():
+    table = read_table(b"x,x2,y\n1,1,1\n1,2,2\n1,1,3\n", "d.csv")
+    notes = " ".join(extract_xy(table, "x", "y", x2_column="x2").notes)
+    assert "1 duplicate (x, x2) value(s)" in notes and "no spread" not in notes
+    flat = " ".join(extract_xy(read_table(b"x,x2,y\n1,2,1\n1,2,2\n", "f.csv"), "x", "y",
+                               x2_column="x2").notes)
+    assert "(x, x2) has no spread (every (x, x2) is (1, 2))" in flat
+
+
+CELLS = st.sampled_from(["1", "2.5", "-3", "", "NA", "abc", "1e999", "7", "0"])
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(st.tuples(CELLS, CELLS, CELLS, st.sampled_from(["", "p", "q", "1"])),
+                     min_size=1, max_size=25))
+def test_points_and_labels_match_a_row_by_row_oracle(rows):
+    """Every row is used or dropped; a used row is one whose x, x2 and y all parse to finite
+    numbers, and it keeps its own x2, y and label (sorted by x, stably)."""
+    text = "x,x2,y,k\n" + "\n".join(",".join(row) for row in rows) + "\n"
+    try:
+        table = read_table(text.encode(), "r.csv")
+        xy = extract_xy(table, "x", "y", x2_column="x2", label_column="k")
+    except UploadError as error:
+        assert str(error)
+        return
+    assert xy.rows_read == len(rows) == xy.rows_used + sum(xy.dropped.values())
+    expected = []
+    for x, x2, y, label in rows:
+        numbers = [float(cell) if cell not in ("", "NA", "abc") else None for cell in (x, x2, y)]
+        if all(number is not None and np.isfinite(number) for number in numbers):
+            expected.append((*numbers, label or None))
+    expected.sort(key=lambda row: row[0])
+    got = [(x, x2, y, None if pd.isna(label) else str(label)) for x, x2, y, label in
+           xy.frame[["x", "x2", "y", "label"]].itertuples(index=False)]
+    assert got == expected
+    assert xy.unlabelled == sum(row[3] is None for row in expected)
+
+
+# ---------------------------------------------------------------------------------------------
 # The streaming Excel reader against openpyxl
 
 

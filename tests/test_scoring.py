@@ -141,6 +141,24 @@ def test_divergence_stops_training_and_keeps_the_last_good_parameters(form):
     assert start.status == "diverged" and start.loss.size == 0 and "w0" in start.message
 
 
+def test_progress_is_reported_each_epoch_and_can_stop_training():
+    keys, values = _classic(0)
+    seen = []
+    nwcore.train_scoring(keys, values, form="additive", epochs=7,
+                         on_epoch=lambda done, total: seen.append((done, total)))
+    assert seen == [(k, 7) for k in range(1, 8)]
+
+    class Stop(Exception):
+        pass
+
+    def stop_at_three(done, total):
+        if done == 3:
+            raise Stop
+
+    with pytest.raises(Stop):
+        nwcore.train_scoring(keys, values, form="d2l_width", epochs=10, on_epoch=stop_at_three)
+
+
 def test_additive_scores_saturate_instead_of_overflowing():
     """tanh bounds the hidden units: a huge step makes the softmax hard, the loss stays finite."""
     keys, values = _classic(0)

@@ -90,7 +90,18 @@ def classify_panel() -> None:
                      "decision there (grey).")
     st.caption(" ".join(notes))
     chart_key = f"classify:{data.key}"
-    tables = classification_tables(view, pinned=state.cls_query,
+    show_class_chart(data, view, pinned=state.cls_query,
+                     on_select=lambda: pin_from_chart(chart_key, len(view.queries)),
+                     selection_mode=["pin"], key=chart_key)
+    inspector(view, data, kernel, h)
+    criteria_panel(criteria, h, data.n)
+
+
+def show_class_chart(data: nwcore.LabelledData, view, *, pinned: int | None = None,
+                     **kwargs) -> None:
+    """The class probabilities (1-D) or decision regions (2-D) linked with the attention
+    heatmap; keyword arguments go to :func:`ui.charts.show_chart` (the pin's callback)."""
+    tables = classification_tables(view, pinned=pinned,
                                    truth=data.truth(view.grid_x) if view.grid_x is not None
                                    else None)
     classes = [str(c) for c in data.classes]
@@ -99,11 +110,23 @@ def classify_panel() -> None:
                                                             axis_names=data.axis_names),
                          tables),
                alt_text="Class probabilities or decision regions of Parzen-window "
-                        "classification, linked with its attention heatmap",
-               on_select=lambda: pin_from_chart(chart_key, len(view.queries)),
-               selection_mode=["pin"], key=chart_key)
-    inspector(view, data, kernel, h)
-    criteria_panel(criteria, h, data.n)
+                        "classification, linked with its attention heatmap", **kwargs)
+
+
+def classification_figure() -> None:
+    """The Classify page's chart for the session's settings, without its controls (the
+    lesson's figure): the preset, or the current dataset when chosen and labelled."""
+    state = st.session_state
+    own = cached_dataset_labels(dataset().key, dataset()) \
+        if state.cls_source == "dataset" else None
+    data = own or cached_preset(state.cls_preset, int(state.cls_n), float(state.cls_noise),
+                                int(state.cls_seed))
+    h = state.cls_h if state.cls_h_mode == "slider" else \
+        cached_criteria(data.key, data, state.cls_kernel).chosen[state.cls_h_mode]
+    view = cached_view(data.key, data, state.cls_kernel, h)
+    st.caption(f"{data.label}; {nwcore.POOLING_LABELS[state.cls_kernel]} kernel, h = {h:.3g}. "
+               "Hover a query to see the keys it attends to.")
+    show_class_chart(data, view)
 
 
 def bandwidth_controls(data: nwcore.LabelledData, kernel: str):

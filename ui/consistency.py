@@ -63,7 +63,21 @@ def controls() -> tuple[int, int, bool, int]:
 
 
 def consistency_panel() -> None:
-    largest, repetitions, loo_cv, seed = controls()
+    show_experiment(*controls())
+
+
+def consistency_figure() -> None:
+    """The experiment for the session's settings, without the page's controls (the lesson's
+    figure)."""
+    state = st.session_state
+    st.caption(f"Up to n = {state.con_largest:,}, {state.con_repetitions} sample(s) per n, "
+               f"seed {state.con_seed}; h = c·n^(−1/(4+d)).")
+    show_experiment(int(state.con_largest), int(state.con_repetitions), bool(state.con_loo),
+                    int(state.con_seed))
+
+
+def show_experiment(largest: int, repetitions: int, loo_cv: bool, seed: int) -> None:
+    """Both dimensions' error against n, and the table of fitted and theoretical slopes."""
     results = {d: run_experiment(d, largest, repetitions, loo_cv, seed) for d in (1, 2)}
     columns = st.columns(2)
     for column, (dimension, result) in zip(columns, results.items()):

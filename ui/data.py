@@ -37,7 +37,9 @@ def _read_cached(data: bytes, filename: str, sheet: str | None):
         return None, str(error)
 
 
-UPLOAD_CHOICES = ("upload_sheet", "x_column", "y_column", "x_dates")
+UPLOAD_CHOICES = ("upload_sheet", "x_column", "x2_column", "y_column", "label_column", "x_dates")
+#: The y picker's last option: y = the class codes of the label column (``extract_xy``'s None).
+LABEL_CODES = None
 
 
 def forget_upload_choices() -> None:
@@ -83,17 +85,34 @@ def apply_upload(uploaded, table) -> None:
     st.caption(f"Read as {plain_markdown(table.source)}.")
     for note in table.notes:
         st.info(plain_markdown(note))
-    choices = list(table.numeric_columns) + [c for c in table.date_columns
-                                             if c not in table.numeric_columns]
-    y_options = list(table.numeric_columns)
-    left, middle, right = st.columns([2, 2, 2])
-    x_column = left.selectbox("x column (keys)", choices, key="x_column",
-                              index=_position(choices, table.default_x))
-    y_column = middle.selectbox("y column (values)", y_options, key="y_column",
-                                index=_position(y_options, table.default_y))
+    numeric = list(table.numeric_columns)
+    choices = numeric + [c for c in table.date_columns if c not in table.numeric_columns]
+    y_options = numeric + [LABEL_CODES]
+    first, second, values, classes = st.columns(4)
+    x_column = first.selectbox("x column (keys)", choices, key="x_column",
+                               index=_position(choices, table.default_x))
+    x2_column = second.selectbox(
+        "Second x column (optional)", [None, *numeric], key="x2_column", format_func=_or_none,
+        help="Keys become points (x, x2) in the plane: the Vectors page fits y against both "
+             "(the other pages use x alone). Rows with a bad x2 are dropped and counted.")
+    y_column = values.selectbox(
+        "y column (values)", y_options, key="y_column",
+        index=_position(y_options, table.default_y),
+        format_func=lambda c: "class codes of the label" if c is LABEL_CODES else c,
+        help="y must be numeric. For a file of points and class names, choose the class codes "
+             "of the label: 0, 1, … in the labels' sorted order.")
+    label_column = classes.selectbox(
+        "Label column (classes, optional)", [None, *table.frame.columns], key="label_column",
+        format_func=_or_none,
+        help="Class names or codes (at most 10 classes) for the Classify page. A row without a "
+             "label is kept for regression; Classify leaves it out.")
+    st.caption("Optional columns: a second x makes the keys points (x, x2) for the Vectors "
+               "page (the other pages fit y against x alone); a label column gives the classes "
+               "for the Classify page. y must be numeric: for a file of points and class names, "
+               "choose y = “class codes of the label” (0, 1, … in the labels' sorted order).")
     x_dates = None
     if x_column in table.date_columns:
-        x_dates = right.radio("x holds dates; read them as", ["iso", "day-first", "month-first"],
+        x_dates = first.radio("x holds dates; read them as", ["iso", "day-first", "month-first"],
                               format_func={"iso": "ISO (2024-02-13)",
                                            "day-first": "day first (13/02/2024)",
                                            "month-first": "month first (02/13/2024)"}.get,
@@ -102,18 +121,37 @@ def apply_upload(uploaded, table) -> None:
                                    "choose the format.")
     if st.button("Use this data", type="primary", key="use_upload"):
         try:
-            xy = extract_xy(table, x_column, y_column, x_dates=x_dates)
+            xy = extract_xy(table, x_column, y_column, x_dates=x_dates, x2_column=x2_column,
+                            label_column=label_column)
         except UploadError as error:
             st.error(f"{plain_markdown(str(error))}  \nYour current dataset is unchanged.",
                      icon="🚫")
             return
         digest = hashlib.sha1(uploaded.getvalue()).hexdigest()[:16]
+        against = xy.x_label if x2_column is None else f"{xy.x_label} and {x2_column}"
         set_dataset(nwcore.Dataset(
-            frame=xy.frame, label=f"{uploaded.name}: {xy.y_label} against {xy.x_label}",
+            frame=xy.frame, label=f"{uploaded.name}: {xy.y_label} against {against}",
             source="uploaded", x_label=xy.x_label, y_label=xy.y_label,
-            key=f"upload:{digest}:{table.source}:{x_column}:{y_column}:{x_dates}"))
+            key=f"upload:{digest}:{table.source}:{x_column}:{x2_column}:{y_column}:"
+                f"{label_column}:{x_dates}",
+            x2_label=x2_column or "x2", label_column=label_column or "label"))
+        show_upload_on_its_pages(x2_column is not None, label_column is not None)
         st.session_state.upload_report = {"summary": xy.summary(), "notes": list(xy.notes),
                                           "examples": xy.examples}
+
+
+def show_upload_on_its_pages(plane: bool, labelled: bool) -> None:
+    """An upload with a second x column is what the Vectors page shows next (in the plane), one
+    with labels what the Classify page classifies."""
+    state = st.session_state
+    if plane:
+        state.vec_source, state.vec_mode = "dataset", "plane"
+    if labelled:
+        state.cls_source = "dataset"
+
+
+def _or_none(column: str | None) -> str:
+    return "none" if column is None else column
 
 
 def _position(options: list[str], name: str | None) -> int:

@@ -27,9 +27,13 @@ from nwcore.charts import (
 from nwcore.views import display_points, explorer_view
 from ui.bandwidth import landscape
 from ui.charts import show_chart
+from ui.classify import classification_figure
 from ui.compare import panel_controls, panel_figure
+from ui.consistency import consistency_figure
 from ui.learning import current_run, show_run
+from ui.scoring import current_comparison, show_comparison
 from ui.state import apply_settings, bound, dataset, reset_to_book
+from ui.vectors import sphere_figure
 
 
 def current_step() -> lesson.Step:
@@ -175,13 +179,20 @@ def _landscape() -> None:
                alt_text="Leave-one-out and generalised cross-validation error against h")
 
 
+def _learned_scoring() -> None:
+    data = dataset()
+    comparison = current_comparison(data)
+    if comparison is not None:
+        show_comparison(data, comparison)
+
+
 @dataclass(frozen=True)
 class Figure:
-    """How a figure kind is shown: ``draw`` draws it here (None: no page for it yet), ``page``
-    shows it in full (None: the lesson is its only place); a figure that is not ``wide`` has
-    its erratum and question beside it."""
+    """How a figure kind is shown: ``draw`` draws it here, ``page`` shows it in full (None: the
+    lesson is its only place); a figure that is not ``wide`` has its erratum and question
+    beside it."""
 
-    draw: Callable[[], None] | None
+    draw: Callable[[], None]
     page: str | None = None
     page_label: str = ""
     wide: bool = True
@@ -200,10 +211,10 @@ FIGURES: dict[str, Figure] = {
     "batch_matmul": Figure(_batch_matmul, wide=False),
     "learned": Figure(_learned, "pages/5_Learned_pooling.py", "Learned pooling"),
     "bandwidth_landscape": Figure(_landscape, "pages/4_Bandwidth.py", "Bandwidth"),
-    "learned_scoring": Figure(None),
-    "classify": Figure(None),
-    "vectors_sphere": Figure(None),
-    "consistency": Figure(None),
+    "learned_scoring": Figure(_learned_scoring, "pages/5_Learned_pooling.py", "Learned pooling"),
+    "classify": Figure(classification_figure, "pages/7_Classify.py", "Classify"),
+    "vectors_sphere": Figure(sphere_figure, "pages/8_Vectors.py", "Vectors"),
+    "consistency": Figure(consistency_figure, "pages/9_Consistency.py", "Consistency"),
 }
 
 
@@ -239,11 +250,7 @@ def figure_and_notes(step: lesson.Step):
 def step_figure(step: lesson.Step) -> None:
     """The step's figure in place, then a button that opens the page showing it in full."""
     figure = FIGURES[step.figure]
-    if figure.draw is None:
-        st.info(f"This exercise will get its own page ({lesson.FIGURE_KINDS[step.figure]}); "
-                "for now the text above sketches the answer.", icon="🚧")
-    else:
-        figure.draw()
+    figure.draw()
     if figure.page and st.button(f"Open in {figure.page_label}", key="lesson_open_page",
                                  icon=":material/open_in_new:",
                                  help=f"Sets every setting of this step and opens the "

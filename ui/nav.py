@@ -34,7 +34,8 @@ PAGES = (
     Page("pages/4_Bandwidth.py", "Bandwidth", ":material/show_chart:",
          "leave-one-out CV, GCV and the true error over h"),
     Page("pages/5_Learned_pooling.py", "Learned pooling", ":material/model_training:",
-         "d2l's parametric pooling: train w = 1/h by gradient descent"),
+         "d2l's parametric pooling: train w = 1/h by gradient descent, and richer learned "
+         "scores beside it"),
     Page("pages/6_Theory.py", "Theory", ":material/functions:",
          "attention cues, the equations, and h² as a temperature"),
     Page("pages/7_Classify.py", "Classify", ":material/category:",

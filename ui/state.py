@@ -28,7 +28,8 @@ DISPLAY_DEFAULTS = {"present": False}
 #: Session values that links do not carry: the Bandwidth page's kernel, the training settings
 #: (d2l classic's recipe), the figure views (the app's own: data units, rows = queries), whether
 #: training standardises x and y (uploaded data do), the lesson step opened (None: none yet),
-#: and the Classify, Vectors and Consistency pages' controls (``cls_``, ``vec_``, ``con_``).
+#: and the Classify, Vectors and Consistency pages' controls and the learned scoring functions'
+#: settings (``cls_``, ``vec_``, ``con_``, ``sc_``; the last two start as the lesson's).
 SESSION_DEFAULTS = {
     "bw_kernel": "gaussian", **{name: lesson.CLASSIC[name] for name in lesson.TRAINING_KEYS},
     "orientation": "queries_rows", "book_view": False, "panel_kernels": ("gaussian",),
@@ -39,8 +40,7 @@ SESSION_DEFAULTS = {
     "cls_query": None,
     "vec_mode": "plane", "vec_source": "preset", "vec_n": 30, "vec_circle_n": 12,
     "vec_seed": 0, "vec_h": 0.5, "vec_q1": 2.5, "vec_q2": 2.5, "vec_angle": 45.0,
-    "vec_sat_keys": 16,
-    "con_largest": 20_000, "con_repetitions": 5, "con_loo": False, "con_seed": 0,
+    "vec_sat_keys": 16, **lesson.CONSISTENCY_SETUP, **lesson.SCORING_SETUP,
 }
 GENERATION_KEYS = ("preset", "fn", "n", "noise", "seed")
 

@@ -167,6 +167,16 @@ def sphere_panel(angles, query_angle: float, h: float) -> None:
              r"\quad (\lVert q\rVert = \lVert k_i\rVert = 1)\quad\Rightarrow\quad"
              r"\operatorname{softmax}_i\Big(-\frac{\lVert q - k_i\rVert^2}{2h^2}\Big) = "
              r"\operatorname{softmax}_i\Big(\frac{q\cdot k_i}{h^2}\Big)")
+    comparison = sphere_charts(angles, query_angle, h)
+    show_table(comparison, number_format="%.6f",
+               formats={"θ_i (°)": "%.1f", "|difference|": "%.1e"})
+    st.caption("The scaled dot-product attention of transformers uses scale 1/√d: on unit "
+               "vectors that is this Gaussian attention with h² = √d.")
+
+
+def sphere_charts(angles, query_angle: float, h: float):
+    """Gaussian attention beside dot-product attention with scale 1/h² on the circle, and
+    their largest difference; returns the key-by-key comparison."""
     comparison = sphere_comparison(angles, query_angle, bandwidth=h)
     left, right = st.columns(2)
     with left:
@@ -182,10 +192,18 @@ def sphere_panel(angles, query_angle: float, h: float) -> None:
     st.metric("Largest difference between the two weights",
               f"{comparison['|difference|'].max():.2e}",
               help="Rounding only: the two are the same function on unit vectors.")
-    show_table(comparison, number_format="%.6f",
-               formats={"θ_i (°)": "%.1f", "|difference|": "%.1e"})
-    st.caption("The scaled dot-product attention of transformers uses scale 1/√d: on unit "
-               "vectors that is this Gaussian attention with h² = √d.")
+    return comparison
+
+
+def sphere_figure() -> None:
+    """The unit-circle comparison for the session's settings, without the page's controls
+    (the lesson's figure)."""
+    state = st.session_state
+    _, _, angles = cached_keys("circle", int(state.vec_circle_n), int(state.vec_seed))
+    st.caption(f"{state.vec_circle_n} keys at random directions, the query at "
+               f"θ = {state.vec_angle:g}°, h = {state.vec_h:g} (temperature τ = h² = "
+               f"{state.vec_h ** 2:.4g}).")
+    sphere_charts(angles, math.radians(state.vec_angle), float(state.vec_h))
 
 
 def off_sphere_panel(keys, query, h: float) -> None:
