@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
-from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
 #: Decompressed bytes read at a time.
 _BLOCK = 1 << 20
@@ -81,6 +79,9 @@ def read_sheet(archive: zipfile.ZipFile, sheet: Sheet, *, max_rows: int, max_col
                max_cell_bytes: int) -> SheetValues:
     """The values of ``sheet``: at most ``max_rows`` non-blank rows and ``max_columns`` used
     columns; a cell's XML longer than ``max_cell_bytes`` is refused."""
+    # openpyxl's date helpers load when a workbook is read (openpyxl costs 0.1 s to import).
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
+
     book = _part(archive, "xl/workbook.xml")
     epoch = CALENDAR_MAC_1904 if re.search(
         rb'<(?:[\w.-]+:)?workbookPr\b[^<>]*?\sdate1904\s*=\s*["\'](?:1|true)["\']', book) \
@@ -212,6 +213,8 @@ class _CellReader:
             except ValueError:
                 return _unescape(raw)
             if style in self.date_styles:
+                from openpyxl.utils.datetime import from_excel
+
                 try:
                     return from_excel(number, self.epoch)
                 except (OverflowError, ValueError):
@@ -324,6 +327,8 @@ def _shared_strings(archive: zipfile.ZipFile, needed: set[int]) -> dict[int, str
 def _date_styles(archive: zipfile.ZipFile) -> frozenset[bytes]:
     """Indices (as the bytes of the ``s`` attribute) of the cell styles whose number format is
     a date or time."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+
     if "xl/styles.xml" not in archive.NameToInfo:
         return frozenset()
     styles = _part(archive, "xl/styles.xml")
