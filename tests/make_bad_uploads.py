@@ -213,6 +213,19 @@ def _rows(*lines: str, end: str = "\n") -> bytes:
 # The corpus
 
 
+#: Cases of a million rows, which take a second or more each: they run with the slow tests.
+HEAVY_CASES = frozenset({"more rows than the cap", "million rows of short strings"})
+
+
+def as_params(cases):
+    """pytest parameters for the cases, named after them, the heavy ones marked slow."""
+    import pytest
+
+    return [pytest.param(case, id=case.name,
+                         marks=[pytest.mark.slow] if case.name in HEAVY_CASES else [])
+            for case in cases]
+
+
 @lru_cache(maxsize=1)
 def bad_upload_cases() -> tuple[Upload, ...]:
     """Every case. Building them takes seconds, so they are kept in the temporary directory,

@@ -13,7 +13,7 @@ import pytest
 
 from nwcore.reading import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB, UPLOAD_EXTENSIONS, UploadError, read_table
 
-from .make_bad_uploads import bad_upload_cases
+from .make_bad_uploads import as_params, bad_upload_cases
 from .test_pages import PAGES, plain, run_page
 
 CASES = bad_upload_cases()
@@ -83,7 +83,7 @@ def visit_every_other_page(app, case):
     app.radio(key="data_source").set_value("Upload a file").run()
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@pytest.mark.parametrize("case", as_params(CASES))
 def test_upload_case_through_data_page(data_page, case):
     check_upload(data_page, case)
 

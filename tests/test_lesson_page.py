@@ -166,6 +166,7 @@ def test_a_step_link_opens_the_step_on_a_fresh_session(step):
     assert not [box for box in app.info if "differ" in box.value]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["single row", "constant x", "huge spread"])
 def test_every_figure_copes_with_an_uploaded_edge_dataset(name):
     """A step shown while an upload is the data (before "Set up this step") draws from it."""
@@ -258,6 +259,7 @@ def test_random_softmax_over_either_axis_and_the_check_question():
     assert app.success and app.success[0].value.startswith("Right.")
 
 
+@pytest.mark.slow
 def test_panel_controls_in_the_lesson_and_on_compare():
     app = run_page(LESSON, {"step": "four-kernels"})
     book = charts(app)[0].proto.spec
@@ -299,6 +301,7 @@ def test_learned_pooling_half_sum_and_the_first_step_of_each_form():
     assert "drift back slowly" not in " ".join(md.value for md in app.markdown)
 
 
+@pytest.mark.slow
 def test_learned_pooling_on_real_scale_data_is_standardised_and_its_loss_falls():
     """Motorcycle-like data (x 2.4–57.6, y −150…100): d2l's raw recipe sends w to ~2e4 and the
     loss up, and the page says so with what to try; standardised training (the default for

@@ -129,6 +129,7 @@ def test_h_is_looked_up_in_the_exact_stops_and_shown_in_the_title():
     assert "h_value" in json.dumps(spec["vconcat"][0]["title"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pooling", ["boxcar", "triangular", "epanechnikov"])
 def test_equal_widths_divide_h_by_the_kernels_std(pooling):
     raw = params(spec_of(build(pooling=pooling)))["h_kernel"]["expr"]

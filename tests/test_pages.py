@@ -134,6 +134,7 @@ def test_upload_csv_reports_accounting_and_bad_file_keeps_data():
     assert app.session_state["dataset"] is kept
 
 
+@pytest.mark.slow
 def test_uploaded_data_explore_uses_query_grid():
     app = run_page("pages/1_Data.py")
     app.radio(key="data_source").set_value("Upload a file").run()
@@ -193,8 +194,8 @@ EDGE_UPLOADS = {
 }
 
 
-@pytest.mark.parametrize("name", [pytest.param(name, marks=pytest.mark.slow)
-                                  if name == "many rows" else name for name in EDGE_UPLOADS])
+@pytest.mark.slow
+@pytest.mark.parametrize("name", EDGE_UPLOADS)
 def test_every_page_copes_with_edge_datasets(name):
     app = run_page("pages/1_Data.py")
     app.radio(key="data_source").set_value("Upload a file").run()

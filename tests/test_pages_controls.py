@@ -11,6 +11,7 @@ def no_exception(app):
     assert not app.exception, [e.value for e in app.exception]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pooling", ["average", "gaussian", "boxcar", "triangular",
                                      "epanechnikov"])
 def test_explore_every_pooling_with_local_linear(pooling):
@@ -65,6 +66,7 @@ def test_link_parameters_are_validated():
     assert any("corrected" in w.value for w in app.warning)
 
 
+@pytest.mark.slow
 def test_compare_kernels_widths_and_orientation():
     app = run_page("pages/3_Compare.py")
     no_exception(app)

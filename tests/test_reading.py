@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.make_bad_uploads import Upload, bad_upload_cases, measure_read
+from tests.make_bad_uploads import Upload, as_params, bad_upload_cases, measure_read
 from nwcore.reading import (
     MAX_ROWS,
     MAX_UPLOAD_BYTES,
@@ -74,7 +74,7 @@ def test_corpus_covers_every_risk_and_states_the_numbers():
     assert not unstated, unstated
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+@pytest.mark.parametrize("case", as_params(CASES))
 def test_upload_case(case: Upload):
     if case.expect == "reject":
         with pytest.raises(UploadError) as refused:
@@ -281,6 +281,7 @@ def test_no_spread_and_duplicates_are_judged_on_the_points():
 CELLS = st.sampled_from(["1", "2.5", "-3", "", "NA", "abc", "1e999", "7", "0"])
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(st.tuples(CELLS, CELLS, CELLS, st.sampled_from(["", "p", "q", "1"])),
                      min_size=1, max_size=25))
