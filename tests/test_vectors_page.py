@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import nwcore
+from ui.text import plain_markdown
 from ui.vectors import clicked_query
 
 from .test_pages import chart_content, charts, run_page
@@ -86,7 +87,8 @@ def test_a_dataset_with_two_x_columns_and_the_saturation_control():
     app.run()
     app.radio(key="_w_vec_source").set_value("dataset").run()
     no_exception(app)
-    assert any("two.csv: 60 points" in c.value for c in app.caption)
+    # the file name reaches the caption escaped (it is rendered as Markdown)
+    assert any(f"{plain_markdown('two.csv')}: 60 points" in c.value for c in app.caption)
     app.radio(key="_w_vec_mode").set_value("circle").run()  # directions use their own keys
     no_exception(app)
 
