@@ -1,10 +1,14 @@
 """Start and stop the app on a free loopback port (shared by the benchmarks, the browser tests
-and the screenshot script), and the benchmarks' percentile."""
+and the screenshot script), N replicas of it behind nginx (``deploy/nginx.conf``), and the
+benchmarks' percentile."""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -69,34 +73,130 @@ def benchmark_server(extra_args, *, hard_deadline: float, log_prefix: str,
     watchdog that stops the server and exits after ``hard_deadline`` seconds, and a stop by PID
     however the run ends (SIGTERM included). Yields (process, port, log_path); on an error the
     log's tail is printed."""
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    process = None
+    with running_cluster(1, extra_args, hard_deadline=hard_deadline, log_prefix=log_prefix,
+                         script=script) as cluster:
+        yield cluster.servers[0], cluster.port, cluster.logs[0]
+
+
+def _hard_stop(processes: list[subprocess.Popen]) -> None:
+    print("hard deadline: stopping the servers and exiting", file=sys.stderr, flush=True)
+    for process in processes:
+        stop_server(process)
+    os._exit(2)
+
+
+#: The affinity proxy's configuration (its upstream servers and listen port are replaced).
+NGINX_CONF = ROOT / "deploy" / "nginx.conf"
+#: What the proxy logs for each request: which replica answered it, for which browser.
+NGINX_LOG_FORMAT = '$upstream_addr "$request" $status $lab_replica'
+
+
+def start_nginx(port: int, replica_ports: list[int], directory: Path) -> subprocess.Popen:
+    """Debian's nginx on 127.0.0.1:``port`` in front of the replicas, configured by
+    ``deploy/nginx.conf`` (upstream servers and listen port replaced) inside a top-level file in
+    ``directory`` (its pid, error log, temporary files and ``access.log``, one line per request
+    in :data:`NGINX_LOG_FORMAT`); returns once it accepts connections."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        raise RuntimeError("nginx is not installed (Debian: apt-get install -y nginx)")
+    site, servers = re.subn(r"(?m)^\s*server 127\.0\.0\.1:\d+;\n", "", NGINX_CONF.read_text())
+    upstream = "".join(f"    server 127.0.0.1:{replica};\n" for replica in replica_ports)
+    site, hashes = re.subn(r"(hash \$lab_replica consistent;\n)", lambda m: m[1] + upstream, site)
+    site, listens = re.subn(r"listen 80;", f"listen 127.0.0.1:{port};", site)
+    if not (servers and hashes == listens == 1):
+        raise RuntimeError(f"{NGINX_CONF} no longer has the upstream and listen lines to replace")
+    for folder in (directory.parent, directory):
+        folder.chmod(0o755)  # nginx's workers (not root) make their temporary files in it
+    (directory / "site.conf").write_text(site)
+    temp_paths = "".join(f"    {kind}_temp_path {directory / kind};\n"
+                         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    (directory / "nginx.conf").write_text(
+        f"worker_processes auto;\npid {directory / 'nginx.pid'};\n"
+        f"error_log {directory / 'error.log'} warn;\n"
+        "events { worker_connections 4096; }\n"
+        f"http {{\n    log_format replicas '{NGINX_LOG_FORMAT}';\n"
+        f"    access_log {directory / 'access.log'} replicas;\n{temp_paths}"
+        f"    include {directory / 'site.conf'};\n}}\n")
+    process = subprocess.Popen([nginx, "-p", str(directory), "-c", str(directory / "nginx.conf"),
+                                "-g", "daemon off;"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            error_log = directory / "error.log"
+            raise RuntimeError("nginx exited: " + (error_log.read_text()[-2000:]
+                                                   if error_log.exists() else "no log"))
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return process
+        time.sleep(0.1)
+    stop_server(process)
+    raise RuntimeError("nginx did not accept connections within 20 s")
+
+
+@dataclasses.dataclass
+class Cluster:
+    """Running app servers and the address clients use: the one server itself, or the nginx
+    proxy in front of the replicas (then ``access_log`` is its log of which replica answered)."""
+
+    servers: list[subprocess.Popen]
+    server_ports: list[int]
+    port: int
+    logs: list[Path]
+    access_log: Path | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@contextlib.contextmanager
+def running_cluster(replicas: int = 1, extra_args=(), *, proxy: bool | None = None,
+                    hard_deadline: float | None = None, log_prefix: str = "nw-app-",
+                    script: str = "app.py"):
+    """``replicas`` app servers (logs in a temporary directory), behind nginx with
+    ``deploy/nginx.conf``'s affinity when ``proxy`` (default: more than one replica); every
+    process is stopped by its PID however the block ends. With ``hard_deadline`` a watchdog stops
+    them and exits after that many seconds. Yields a :class:`Cluster`."""
+    proxy = replicas > 1 if proxy is None else proxy
+    processes: list[subprocess.Popen] = []
     with tempfile.TemporaryDirectory(prefix=log_prefix) as tmp:
-        log_path = Path(tmp) / "server.log"
+        logs = [Path(tmp) / f"server{index}.log" for index in range(replicas)]
         try:
-            with open(log_path, "wb") as log:
-                port = free_port()
-                process = start_server(port, log, extra_args, script)
-                print(f"server pid {process.pid} on 127.0.0.1:{port} "
-                      f"{' '.join(extra_args)}".rstrip(), flush=True)
-                watchdog = threading.Timer(hard_deadline, _hard_stop, args=(process,))
+            ports = []
+            for log_path in logs:
+                ports.append(free_port())
+                with open(log_path, "wb") as log:
+                    processes.append(start_server(ports[-1], log, list(extra_args), script))
+            cluster = Cluster(list(processes), ports, ports[0], logs)
+            if proxy:
+                cluster.port = free_port()
+                (Path(tmp) / "nginx").mkdir()
+                processes.append(start_nginx(cluster.port, ports, Path(tmp) / "nginx"))
+                cluster.access_log = Path(tmp) / "nginx" / "access.log"
+            print(f"server pids {' '.join(str(p.pid) for p in processes[:replicas])} on "
+                  f"127.0.0.1:{','.join(map(str, ports))}"
+                  + (f", nginx pid {processes[-1].pid} on 127.0.0.1:{cluster.port}"
+                     if proxy else "") + f" {' '.join(extra_args)}".rstrip(), flush=True)
+            watchdog = None
+            if hard_deadline is not None:
+                signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+                watchdog = threading.Timer(hard_deadline, _hard_stop, args=(processes,))
                 watchdog.daemon = True
                 watchdog.start()
-                try:
-                    yield process, port, log_path
-                finally:
+            try:
+                yield cluster
+            finally:
+                if watchdog is not None:
                     watchdog.cancel()
         except BaseException:
-            print(log_path.read_text(errors="replace")[-3000:], file=sys.stderr)
+            for log_path in logs:
+                if log_path.exists():
+                    print(log_path.read_text(errors="replace")[-3000:], file=sys.stderr)
             raise
         finally:
-            stop_server(process)
-
-
-def _hard_stop(process: subprocess.Popen) -> None:
-    print("hard deadline: stopping the server and exiting", file=sys.stderr, flush=True)
-    stop_server(process)
-    os._exit(2)
+            for process in reversed(processes):
+                stop_server(process)
 
 
 def percentile(values: list[float], q: float) -> float:

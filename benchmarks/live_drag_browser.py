@@ -44,7 +44,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 from app_server import benchmark_server, percentile  # noqa: E402 (run as a script)
-from rerun_latency_browser import wait_for_app_run  # noqa: E402
+from server_path_browser import wait_for_app_run  # noqa: E402
 from vega_view import FIND_VIEW  # noqa: E402
 
 APP = "tests/browser/apps/live_demo.py"

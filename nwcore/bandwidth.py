@@ -139,13 +139,14 @@ def search_bandwidths(keys, values, *, kernel: str = "gaussian", grid=None,
         return BandwidthSearch(grid=undefined, loo_cv=undefined, gcv=undefined,
                                chosen=dict.fromkeys(methods, rule_of_thumb))
     data = _prepare(keys, values, kernel, "auto")
+    binned_keys = binning.BinnedKeys(*data[:2])  # binned once for the curves and the searches
     lows = {method: _search_low(data[0], kernel, method, span) for method in methods}
     if grid is None:
         low = max(lows.values())
         grid = np.geomspace(low, max(SEARCH_RANGE[1] * span, 10.0 * low), SEARCH_POINTS)
     else:
         grid = check_bandwidths(grid)
-    loo_cv, gcv = _curves(*data, grid, with_gcv="gcv" in methods)
+    loo_cv, gcv = _curves(*data, grid, with_gcv="gcv" in methods, binned_keys=binned_keys)
     curves = {"loo_cv": loo_cv, "gcv": gcv}
     chosen = {}
     for method in methods:
@@ -153,8 +154,8 @@ def search_bandwidths(keys, values, *, kernel: str = "gaussian", grid=None,
             chosen[method] = rule_of_thumb
             continue
         searched = np.where(grid >= lows[method] * (1.0 - 1e-12), curves[method], np.nan)
-        chosen[method] = (_refine(data, grid, searched, method) if np.any(np.isfinite(searched))
-                          else rule_of_thumb)
+        chosen[method] = (_refine(data, grid, searched, method, binned_keys)
+                          if np.any(np.isfinite(searched)) else rule_of_thumb)
     return BandwidthSearch(grid=grid, loo_cv=loo_cv, gcv=gcv, chosen=chosen)
 
 
@@ -168,7 +169,7 @@ def _search_low(sorted_keys, kernel, method, span):
     return low
 
 
-def _refine(data, grid, curve, method):
+def _refine(data, grid, curve, method, binned_keys):
     """Brent's bounded search in log h between the grid neighbours of the curve's minimum."""
     from scipy.optimize import minimize_scalar  # imported when first needed: it is slow to load
 
@@ -177,7 +178,8 @@ def _refine(data, grid, curve, method):
     searched = np.flatnonzero(np.isfinite(curve))
 
     def criterion(log_h):
-        value = _curves(*data, np.array([math.exp(log_h)]), with_gcv=with_gcv)[which][0]
+        value = _curves(*data, np.array([math.exp(log_h)]), with_gcv=with_gcv,
+                        binned_keys=binned_keys)[which][0]
         return value if np.isfinite(value) else np.inf
 
     bounds = (math.log(grid[max(best - 1, searched[0])]),
@@ -211,13 +213,14 @@ def check_bandwidths(bandwidths):
     return np.array([check_bandwidth(h) for h in bandwidths], dtype=np.float64)
 
 
-def _curves(sorted_keys, values, kernel, method, bandwidths, *, with_gcv):
-    """(leave-one-out CV, GCV) arrays over the bandwidths (GCV all NaN without ``with_gcv``)."""
+def _curves(sorted_keys, values, kernel, method, bandwidths, *, with_gcv, binned_keys=None):
+    """(leave-one-out CV, GCV) arrays over the bandwidths (GCV all NaN without ``with_gcv``);
+    ``binned_keys``: the keys' :class:`nwcore.binning.BinnedKeys`, kept between calls."""
     n = sorted_keys.size
     loo_cv = np.full(bandwidths.size, np.nan)
     gcv = np.full(bandwidths.size, np.nan)
     for index, loo_squares, loo_count, residual_squares, influence in _leave_one_out_sums(
-            sorted_keys, values, bandwidths, kernel, method, with_gcv):
+            sorted_keys, values, bandwidths, kernel, method, with_gcv, binned_keys):
         if loo_count:
             loo_cv[index] = loo_squares / loo_count
         remaining = 1.0 - influence / n
@@ -226,7 +229,8 @@ def _curves(sorted_keys, values, kernel, method, bandwidths, *, with_gcv):
     return loo_cv, gcv
 
 
-def _leave_one_out_sums(sorted_keys, values, bandwidths, kernel, method, with_gcv):
+def _leave_one_out_sums(sorted_keys, values, bandwidths, kernel, method, with_gcv,
+                        binned_keys):
     """Per bandwidth: (index, Σ (y - ŷ_{-i})² over the defined ŷ_{-i}, their number,
     Σ (y - ŷ)², Σ W_ii); the GCV sums are NaN without ``with_gcv``."""
     n = values.size
@@ -250,7 +254,7 @@ def _leave_one_out_sums(sorted_keys, values, bandwidths, kernel, method, with_gc
     chosen = np.flatnonzero(binned)
     for position, loo_squares, loo_count, residual_squares, influence, redo in \
             binning.binned_leave_one_out(sorted_keys, values, bandwidths[chosen], kernel=kernel,
-                                         with_gcv=with_gcv):
+                                         with_gcv=with_gcv, binned_keys=binned_keys):
         if redo.size:
             loo_fit = _exact_leave_one_out(sorted_keys, values, kernel,
                                            bandwidths[chosen[position]], redo)[0]

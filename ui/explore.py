@@ -30,7 +30,7 @@ from nwcore.views import (
     query_detail,
     view_summary,
 )
-from ui.charts import ChartSpec, show_chart, to_spec
+from ui.charts import ChartSpec, arrow_bytes, show_chart, to_spec
 from ui.controls import bandwidth_control, bandwidth_stops, pooling_control, set_bandwidth
 from ui.share import share_and_export
 from ui.state import dataset, store, sync_url, widget_key
@@ -91,8 +91,9 @@ def server_spec(data: nwcore.Dataset, n_queries: int, local_linear: bool, layout
 @st.cache_resource(max_entries=32, show_spinner="Preparing the live chart…")
 def cached_live(dataset_key: str, _data: nwcore.Dataset, pooling: str, equal_widths: bool,
                 local_linear: bool, n_queries: int, layout: ExplorerLayout):
-    """The live chart's spec, built once per dataset and structure (a build costs ~0.3 s), its
-    selections, stops and the name of its link-pinned table; shared read-only."""
+    """The live chart's spec and tables (as Arrow bytes), built once per dataset and structure
+    (a build costs ~0.3 s), its selections, stops and the name of its link-pinned table;
+    shared read-only."""
     stops = bandwidth_stops(_data)
     live = live_explorer_chart(_data.keys, _data.values, _data.queries(n_queries), stops=stops,
                                h=stops[len(stops) // 2], pooling=pooling,
@@ -100,7 +101,15 @@ def cached_live(dataset_key: str, _data: nwcore.Dataset, pooling: str, equal_wid
                                local_linear=local_linear, layout=layout)
     built = to_spec(live.chart)
     pinned_name = next(name for name, table in built.tables.items() if table is live.pinned)
-    return built, live.selection_mode, live.stops, pinned_name
+    tables = {name: arrow_bytes(table) for name, table in built.tables.items()}
+    return ChartSpec(built.spec, tables), live.selection_mode, live.stops, pinned_name
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def pinned_arrow(query: int | None) -> bytes:
+    """The table that marks the link-pinned query on the chart, as Arrow bytes (made once per
+    query: the page shows it on every run)."""
+    return arrow_bytes(pinned_table(query))
 
 
 def use_rule(method: str, pooling: str) -> None:
@@ -150,7 +159,7 @@ def explorer_panel() -> None:
         spec, selection_mode, stops, pinned_name = cached_live(
             data.key, data, pooling, equal_widths, local_linear, n_queries, layout)
         chart = ChartSpec(starting_at(spec.spec, stops, state._live_start),
-                          {**spec.tables, pinned_name: pinned_table(pinned)})
+                          {**spec.tables, pinned_name: pinned_arrow(pinned)})
         st.html(f"<style>{SLIDER_CSS}</style>")
         show_chart(chart, alt_text="Regression fit, attention heatmap and weight profile "
                                    "computed in the browser for the bandwidth slider's h, "
