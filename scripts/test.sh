@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# Install what the tests need (Python packages, and Debian's chromium for the browser tests)
+# Install what the tests need (Python packages; Debian's chromium and nginx for the browser tests)
 # and run every test. Usage: bash scripts/test.sh [pytest arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 
-if ! command -v chromium >/dev/null 2>&1; then
-    echo "Installing Debian's chromium for the browser tests…"
+# Debian's chromium (the browser tests) and nginx (the replicas test: deploy/nginx.conf).
+if ! command -v chromium >/dev/null 2>&1 || ! [ -x /usr/sbin/nginx ]; then
+    echo "Installing Debian's chromium and nginx for the browser tests…"
     SUDO=""
     if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core nginx >/dev/null
 fi
 
 export HYPOTHESIS_PROFILE="${HYPOTHESIS_PROFILE:-ci}"
