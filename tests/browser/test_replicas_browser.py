@@ -3,7 +3,9 @@ that holds its session (the websocket, the upload's PUT, the page's assets)."""
 
 from __future__ import annotations
 
+import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -24,14 +26,19 @@ def cluster():
         yield cluster
 
 
+#: A line of the proxy's log (benchmarks.app_server.NGINX_LOG_FORMAT).
+LOG_LINE = re.compile(r'(?P<upstream>\S+) "(?P<request>[^"]*)" (?P<status>\d+) (?P<affinity>\S+)')
+
+
 def requests_by_browser(access_log: Path) -> dict[str, list[tuple[str, str]]]:
     """The proxy's log (``upstream "request" status affinity-id``): each browser's requests as
-    (replica, request line)."""
+    (replica, "METHOD path")."""
     browsers: dict[str, list[tuple[str, str]]] = {}
     for line in access_log.read_text().splitlines():
-        upstream, rest = line.split(" ", 1)
-        request, _, affinity = rest.rpartition(" ")
-        browsers.setdefault(affinity, []).append((upstream, request.rsplit(" ", 1)[0]))
+        match = LOG_LINE.fullmatch(line)
+        assert match, line
+        request = match["request"].rsplit(" ", 1)[0]
+        browsers.setdefault(match["affinity"], []).append((match["upstream"], request))
     return browsers
 
 
@@ -55,7 +62,13 @@ def test_an_upload_and_its_session_reach_one_replica(page: Page, cluster, tmp_pa
     assert_no_errors(page)
 
     cookie = next(c["value"] for c in page.context.cookies() if c["name"] == "lab_replica")
-    mine = requests_by_browser(cluster.access_log)[cookie]
+    page.close()  # nginx logs the websocket's request when it closes
+    deadline = time.monotonic() + 10
+    while True:
+        mine = requests_by_browser(cluster.access_log).get(cookie, [])
+        if any(r.startswith("GET /_stcore/stream") for _, r in mine) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     requests = [request for _, request in mine]
     # The page's first answer set the cookie: the websocket and the upload carried it.
     assert any(r.startswith("GET /_stcore/stream") for r in requests), requests
