@@ -133,6 +133,9 @@ def explorer_panel() -> None:
     state = st.session_state
     page = viewport()
     pooling = _controls(data)
+    if page is None:
+        st.caption("Laying out the charts for this window…")
+        return
     n_queries = int(state.nq)
     equal_widths = state.widths == "equal"
     local_linear = bool(state.ll) and pooling != "average"

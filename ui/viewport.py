@@ -56,13 +56,16 @@ class Viewport:
 DEFAULT = Viewport(column=920, wide=True, height=720)
 
 
-def viewport() -> Viewport:
-    """The page's size as last reported by the browser (:data:`DEFAULT` until then)."""
+def viewport() -> Viewport | None:
+    """The page's size as last reported by the browser; ``None`` in a browser that has not
+    reported yet (the page's first run: the report follows at once and reruns the page, so a
+    chart laid out now would be built and drawn twice); :data:`DEFAULT` without a browser
+    (AppTest, which sends no request headers)."""
     result = _report_width(key="page_width", default={"size": None},
                            on_size_change=lambda: None, height=0)
     size = result.size if isinstance(getattr(result, "size", None), dict) else None
     if not size:
-        return DEFAULT
+        return None if st.context.headers else DEFAULT
     try:
         return Viewport(column=max(320, int(size["column"])), wide=bool(size["wide"]),
                         height=max(480, int(size["height"])))
