@@ -38,12 +38,12 @@ reports a selection 150 ms after its last change, so a drag commits once, when t
 from __future__ import annotations
 
 import json
-import warnings
 from dataclasses import dataclass
 
 import altair as alt
 import numpy as np
 import pandas as pd
+from altair.utils.schemapi import debug_mode
 
 from ._validation import as_finite_vector, check_same_length
 from .charts import (
@@ -184,6 +184,28 @@ def live_explorer_chart(keys, values, queries, *, stops, h: float, pooling: str 
                           max_key_bins=max_key_bins)
     if smooth is None:
         smooth = keys.size * queries.size <= SMOOTH_MAX_CELLS
+    # Altair (in its default debug mode) validates every object it makes, a lookup with its
+    # whole table: a third of the build. The tests validate the chart instead. (A global flag,
+    # which Altair itself switches off around each of its copies.)
+    with debug_mode(False):
+        chart = _live_chart(tables, stops, h, kernel=kernel, smooth=smooth,
+                            equal_widths=equal_widths, local_linear=local_linear, layout=layout)
+    selection_mode = ("pin",) if kernel == "constant" else ("pin", BANDWIDTH_PARAM)
+    return LiveExplorer(chart=chart, selection_mode=selection_mode,
+                        stops=stops, smooth=smooth, pinned=tables["pinned"])
+
+
+#: The views whose marks carry the query selections: the fit's query points, the heatmap's bands.
+FIT_QUERIES, HEAT_BANDS = "fit_queries", "heat_bands"
+
+
+def _live_chart(tables, stops, h, *, kernel, smooth, equal_widths, local_linear, layout):
+    """The Altair chart of :func:`live_explorer_chart` from its tables.
+
+    The views are composed with :func:`_layer` and the concatenation's properties set in
+    place: Altair's ``alt.layer``, ``.properties()``, ``.resolve_*()`` and ``.configure()``
+    copy every chart below them (and lift selections), repeatedly when nested.
+    """
     hover, pin = _hover_and_pin()
     selections = [hover, pin]
     variables = []
@@ -205,39 +227,24 @@ def live_explorer_chart(keys, values, queries, *, stops, h: float, pooling: str 
     # The cells are the concatenation's data: computed once, used by every view below it.
     chart = layout.arrange(fit, heat, profile, data=tables["queries"])
     chart.transform = _cell_transforms(tables, kernel, local_linear)
-    chart = chart.resolve_scale(x="shared", color="independent", size="independent")
-    # The selections live at the top, naming the views that carry them: attached to the views
-    # instead, Altair would copy every chart it hoists them through (most of the build time).
-    # (Altair renames named views inside a concatenation: the params take the final names.)
-    fit_queries, heat_bands = (_view_names(chart, name) for name in (FIT_QUERIES, HEAT_BANDS))
-    chart.params = [_on_views(hover, fit_queries + heat_bands),
-                    _on_views(pin, fit_queries + heat_bands),
-                    *[_on_views(selection, fit_queries) for selection in selections[2:]],
+    chart.resolve = alt.Resolve(scale=alt.ScaleResolveMap(
+        x="shared", color="independent", size="independent"))
+    # The selections live at the top, naming the views that carry them (attached to the views,
+    # they would need Altair's lifting through alt.layer).
+    chart.params = [_on_views(hover, [FIT_QUERIES, HEAT_BANDS]),
+                    _on_views(pin, [FIT_QUERIES, HEAT_BANDS]),
+                    *[_on_views(selection, [FIT_QUERIES]) for selection in selections[2:]],
                     *[variable.param for variable in variables]]
     # No ARIA attributes per mark: they only apply to SVG, and their descriptions are formatted
     # for every mark at every move (the chart's own description is set by the page).
-    chart = layout.lettering(chart.configure(aria=False))
-    selection_mode = ("pin",) if kernel == "constant" else ("pin", BANDWIDTH_PARAM)
-    return LiveExplorer(chart=chart, selection_mode=selection_mode,
-                        stops=stops, smooth=smooth, pinned=tables["pinned"])
+    chart.config = alt.Config(aria=False)
+    return layout.lettering(chart)
 
 
-#: The views whose marks carry the query selections: the fit's query points, the heatmap's bands.
-FIT_QUERIES, HEAT_BANDS = "fit_queries", "heat_bands"
-
-
-def _view_names(chart, base: str) -> list[str]:
-    """The names of the unit views in ``chart`` that were named ``base`` (Altair appends their
-    position when it concatenates layers)."""
-    if isinstance(chart, alt.Chart):
-        name = chart.name
-        return [name] if isinstance(name, str) and name.startswith(base) else []
-    children = []
-    for attribute in ("layer", "vconcat", "hconcat", "concat"):
-        members = getattr(chart, attribute, alt.Undefined)
-        if members is not alt.Undefined:
-            children += list(members)
-    return [name for child in children for name in _view_names(child, base)]
+def _layer(*charts, **properties) -> alt.LayerSpec:
+    """The charts layered, with the layer's ``properties``, as they are (see :func:`_live_chart`;
+    the selections are declared at the top)."""
+    return alt.LayerSpec(layer=list(charts), **properties)
 
 
 def _on_views(selection, views) -> alt.TopLevelSelectionParameter:
@@ -445,10 +452,9 @@ def _fit_view(tables, x_scale, *, kernel, local_linear, layout):
     ).properties(name=FIT_QUERIES)
     # The live curves and the query layers share their per-query transforms (Vega-Lite
     # computes them once; the layer's dataset holds every query, also those without ŷ).
-    queries = alt.layer(marked, query_points)
     curves.transform = _per_query(tables, local_linear) + curves.transform
-    queries.transform = (_per_query(tables, local_linear)
-                         + pinned_lookup(alt.Chart(), tables["pinned"]).transform)
+    queries = _layer(marked, query_points, transform=(
+        _per_query(tables, local_linear) + pinned_lookup(alt.Chart(), tables["pinned"]).transform))
     weighted = _hovered_row(tables).mark_circle(
         color="#d62728", opacity=0.7, stroke="black", strokeWidth=0.5).encode(
         x=alt.X("cell.key_x:Q", scale=x_scale), y=alt.Y("cell.key_y:Q", scale=y_scale),
@@ -457,11 +463,12 @@ def _fit_view(tables, x_scale, *, kernel, local_linear, layout):
     title = ("'Regression fit at h = ' + h_value" if kernel != "constant"
              else "'Regression fit (average pooling: h has no effect)'")
     points = _points_layer(tables["points"], x_scale)
-    lines = alt.layer(fixed, curves)  # one colour scale, one legend
-    fit = alt.layer(points, lines, weighted, queries).resolve_scale(color="independent")
-    return fit.properties(width=layout.width, height=layout.fit_height,
-                          title=alt.TitleParams(alt.ExprRef(title),
-                                                subtitle="hover a query, click to pin it"))
+    lines = _layer(fixed, curves)  # one colour scale, one legend
+    return _layer(points, lines, weighted, queries,
+                  resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent")),
+                  width=layout.width, height=layout.fit_height,
+                  title=alt.TitleParams(alt.ExprRef(title),
+                                        subtitle="hover a query, click to pin it"))
 
 
 def _heatmap_view(tables, x_scale, *, layout):
@@ -488,9 +495,8 @@ def _heatmap_view(tables, x_scale, *, layout):
     ).properties(name=HEAT_BANDS)
     outline = pinned_outline(tables["pinned"], tables["queries"], x_scale, y_scale,
                              tables["x_lo"], tables["x_hi"])
-    return alt.layer(rows, legend, bands, outline).properties(
-        width=layout.width, height=layout.heatmap_height,
-        title=HEATMAP_TITLE)
+    return _layer(rows, legend, bands, outline, width=layout.width,
+                  height=layout.heatmap_height, title=HEATMAP_TITLE)
 
 
 def _profile_view(tables, x_scale, *, layout):
@@ -507,7 +513,6 @@ def _profile_view(tables, x_scale, *, layout):
         top="max(top)").mark_point(opacity=0).encode(y=alt.Y("top:Q"))
     summary = _hovered_summary(tables).mark_text(align="right", baseline="top", dy=2).encode(
         x=alt.XValue(layout.width), y=alt.YValue(0), text=alt.Text("text:N"))
-    return alt.layer(bars, extent, summary).properties(
-        width=layout.width, height=layout.profile_height,
-        title=alt.TitleParams("Weights of the hovered query over the keys",
-                              subtitle="hover a query on the fit or a heatmap row"))
+    return _layer(bars, extent, summary, width=layout.width, height=layout.profile_height,
+                  title=alt.TitleParams("Weights of the hovered query over the keys",
+                                        subtitle="hover a query on the fit or a heatmap row"))

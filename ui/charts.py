@@ -51,13 +51,13 @@ def to_spec(chart, *, stretch: bool = False) -> ChartSpec:
             tables[names[id(data)]] = data
         return {"name": names[id(data)]}
 
-    if not stretch:
-        chart = chart.properties(autosize=alt.AutoSizeParams(type="pad"))
     with _ALTAIR_GLOBALS:
         alt.data_transformers.register("named_tables", name_table)
         with alt.data_transformers.enable("named_tables"), alt.theme.enable("none"):
             spec = chart.to_dict(validate=False)
     spec.pop("datasets", None)
+    if not stretch:  # set here: ``chart.properties`` would copy the whole chart
+        spec["autosize"] = {"type": "pad"}
     # Canvas draws thousands of heatmap cells much faster than SVG (Streamlit only switches by
     # itself when one table feeds > 2000 marks, which the compact heatmap tables do not).
     spec["usermeta"] = {"embedOptions": {"renderer": "canvas"}}

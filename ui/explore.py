@@ -92,7 +92,7 @@ def server_spec(data: nwcore.Dataset, n_queries: int, local_linear: bool, layout
 def cached_live(dataset_key: str, _data: nwcore.Dataset, pooling: str, equal_widths: bool,
                 local_linear: bool, n_queries: int, layout: ExplorerLayout):
     """The live chart's spec and tables (as Arrow bytes), built once per dataset and structure
-    (a build costs ~0.3 s), its selections, stops and the name of its link-pinned table;
+    (a build costs ~0.04 s), its selections, stops and the name of its link-pinned table;
     shared read-only."""
     stops = bandwidth_stops(_data)
     live = live_explorer_chart(_data.keys, _data.values, _data.queries(n_queries), stops=stops,
