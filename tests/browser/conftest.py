@@ -81,3 +81,15 @@ def wait_for_app_run(page: Page, timeout: int = 30000) -> None:
 def assert_no_errors(page: Page) -> None:
     expect(page.get_by_test_id("stException")).to_have_count(0)
     expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+
+
+def upload_through_data_page(page: Page, base_url: str, path) -> None:
+    """Open the Data page, upload ``path`` through the dropzone and press "Use this data"."""
+    page.goto(f"{base_url}/Data")
+    wait_for_app_run(page)
+    page.get_by_text("Upload a file").click()
+    wait_for_app_run(page)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
+    wait_for_app_run(page)
+    page.get_by_role("button", name="Use this data").click()
+    wait_for_app_run(page)

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 import nwcore
 from ui.controls import bandwidth_stops
 
-from .conftest import assert_no_errors, wait_for_app_run
+from .conftest import assert_no_errors, upload_through_data_page, wait_for_app_run
 
 COUNT_RERUNS = """() => {
   window.__reruns = 0;
@@ -108,13 +108,6 @@ def test_upload_through_dropzone(page: Page, app_url: str, tmp_path):
     csv = tmp_path / "measurements.csv"
     csv.write_text("time;signal\n" + "\n".join(f"{i},5;{i % 5},25" for i in range(60)) + "\n",
                    encoding="utf-8")
-    page.goto(f"{app_url}/Data")
-    wait_for_app_run(page)
-    page.get_by_text("Upload a file").click()
-    wait_for_app_run(page)
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(csv))
-    wait_for_app_run(page)
-    page.get_by_role("button", name="Use this data").click()
-    wait_for_app_run(page)
+    upload_through_data_page(page, app_url, csv)
     expect(page.get_by_text("read 60 rows, used 60")).to_be_visible()
     assert_no_errors(page)

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from benchmarks.app_server import running_cluster
 
-from .conftest import assert_no_errors, wait_for_app_run
+from .conftest import assert_no_errors, upload_through_data_page, wait_for_app_run
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()),
@@ -46,14 +46,7 @@ def test_an_upload_and_its_session_reach_one_replica(page: Page, cluster, tmp_pa
     csv = tmp_path / "readings.csv"
     csv.write_text("x,y\n" + "\n".join(f"{i / 10},{(i * 7) % 11}" for i in range(80)) + "\n",
                    encoding="utf-8")
-    page.goto(f"{cluster.base_url}/Data")
-    wait_for_app_run(page)
-    page.get_by_text("Upload a file").click()
-    wait_for_app_run(page)
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(csv))
-    wait_for_app_run(page)
-    page.get_by_role("button", name="Use this data").click()
-    wait_for_app_run(page)
+    upload_through_data_page(page, cluster.base_url, csv)
     expect(page.get_by_text("read 80 rows, used 80")).to_be_visible()
     # The session (on one replica) holds the uploaded data on the next page.
     page.get_by_test_id("stSidebar").get_by_role("link", name="Explore").click()
