@@ -23,8 +23,8 @@ Rows, all measured in this run on one thread:
 * peak extra memory of the exact path at 1e6 keys × 2000 queries (tracemalloc; NumPy reports
   its allocations to it).
 
-    python benchmarks/bench_nwcore.py            # everything: about 5 minutes on 2 cores
-    python benchmarks/bench_nwcore.py --quick    # skips the slowest peers: about 3 minutes
+    python benchmarks/bench_nwcore.py            # everything: about 70 s on an idle machine
+    python benchmarks/bench_nwcore.py --quick    # skips the slowest peers: about 50 s
 
 (The total is printed at the end; most of it is statsmodels, which evaluates every query in a
 Python loop.)

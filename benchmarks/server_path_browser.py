@@ -34,7 +34,7 @@ key -> max(painted, notRunning): the rerun finished and the charts are redrawn o
 It is split into key -> running (frontend + websocket + server start), running -> notRunning
 (the script run and its messages) and notRunning -> painted (chart drawing left after the run).
 
-    python benchmarks/server_path_browser.py                     # 1e5 and 1e6 rows, ~3 min
+    python benchmarks/server_path_browser.py                     # 1e5 and 1e6 rows, ~1.5 min
     python benchmarks/server_path_browser.py --rows 1e6 --renders 1 --moves 10   # quick
     python benchmarks/server_path_browser.py --query n=5000      # generated data, no upload
 

@@ -71,13 +71,13 @@ from .views import MAX_KEY_BINS, attention_cells, display_points
 BANDWIDTH_PARAM = "bandwidth"
 STOP_FIELD = "h_stop"
 #: Largest n_keys × n_queries computed in the browser; above it the page computes on the server.
-#: (500 × 100 redraws in ~0.45-0.6 s after the pointer rests, headless chromium, busy 2 cores.)
+#: (500 × 100 redraws in ~0.4 s after the pointer rests, headless chromium, 2 idle cores.)
 LIVE_MAX_CELLS = 50_000
 #: Largest n_keys × n_queries redrawn on every input event of the slider. Streamlit reports the
 #: selection 150 ms after its last change: a redraw that blocks the page longer than that lets
 #: the report fire between two moves (a script run per move), so larger views redraw when the
 #: pointer rests for :data:`REST_MS` (one run per rest, none while it moves). Measured pointer
-#: to frame p50/p95: 50 × 50 18/40 ms, 100 × 50 35-41/64-100 ms (busy 2 cores).
+#: to frame p50/p95: 50 × 50 23/38 ms, 100 × 50 31/54 ms (2 idle cores; 35-41/64-100 ms busy).
 SMOOTH_MAX_CELLS = 5_000
 REST_MS = 150
 #: Series names on the fit chart (as :func:`nwcore.views.curves_frame` names them).
