@@ -54,20 +54,27 @@ class Viewport:
 
 #: Until the browser has reported: a 1280 × 720 projector with the sidebar open.
 DEFAULT = Viewport(column=920, wide=True, height=720)
+#: Where the session keeps the last size reported (the component's own value is dropped when
+#: another page is shown).
+_LAST_REPORTED = "_viewport"
 
 
 def viewport() -> Viewport | None:
-    """The page's size as last reported by the browser; ``None`` in a browser that has not
-    reported yet (the page's first run: the report follows at once and reruns the page, so a
-    chart laid out now would be built and drawn twice); :data:`DEFAULT` without a browser
-    (AppTest, which sends no request headers)."""
+    """The page's size as last reported by the browser in this session (a page opened again
+    starts with it while its component reports anew); ``None`` in a browser that has not
+    reported yet (a session's first run of the page: the report follows at once and reruns the
+    page, so a chart laid out now would be built and drawn twice); :data:`DEFAULT` without a
+    browser (AppTest, which sends no request headers)."""
     result = _report_width(key="page_width", default={"size": None},
                            on_size_change=lambda: None, height=0)
     size = result.size if isinstance(getattr(result, "size", None), dict) else None
-    if not size:
-        return None if st.context.headers else DEFAULT
-    try:
-        return Viewport(column=max(320, int(size["column"])), wide=bool(size["wide"]),
-                        height=max(480, int(size["height"])))
-    except (KeyError, TypeError, ValueError):
-        return DEFAULT
+    if size:
+        try:
+            st.session_state[_LAST_REPORTED] = Viewport(
+                column=max(320, int(size["column"])), wide=bool(size["wide"]),
+                height=max(480, int(size["height"])))
+        except (KeyError, TypeError, ValueError):
+            return DEFAULT
+    if _LAST_REPORTED in st.session_state:
+        return st.session_state[_LAST_REPORTED]
+    return None if st.context.headers else DEFAULT
