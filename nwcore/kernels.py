@@ -17,7 +17,8 @@ Adding a kernel is one :class:`Kernel` record in :data:`REGISTRY` (its formula a
 u); every list of kernels or poolings (the UI's choices and labels, link validation, which
 kernels bin, the kernel-shape chart) is derived from the registry. The generic paths then serve
 it: exact tiles evaluate ``function`` (``nwcore.tiles``), binning samples it when ``binning`` is
-set (``nwcore.binning``), empty windows and leave-one-out use ``support`` and ``closed``.
+set (``nwcore.binning``), empty windows and leave-one-out use ``support`` and ``closed``, and
+the live chart computes ``browser`` in the browser (``nwcore.live_chart``).
 
 Fast paths written for one kernel, which a change of that kernel's maths must also change:
 
@@ -26,7 +27,7 @@ Fast paths written for one kernel, which a change of that kernel's maths must al
   the leave-one-out self-weight by that shift; ``nwcore.binning`` bounds its error with the
   Gaussian's second derivative and samples it to |u| ≤ ``reach``; ``nwcore.pooling``'s dense
   :func:`~nwcore.pooling.attention_weights` uses the max-shifted softmax; ``nwcore.learning``
-  trains d2l's Gaussian w.
+  trains d2l's Gaussian w; ``nwcore.live_chart`` shifts each row's logits by its nearest key's.
 * Constant — average pooling: ``nwcore.pooling`` returns mean(y) (the global line for local
   linear), ``nwcore.bandwidth`` gives leave-one-out means in closed form.
 """
@@ -54,6 +55,8 @@ class Kernel:
     closed: bool = False          # K(±support) > 0 (the boxcar), else K vanishes at the edge
     binning: str | None = None    # binned error model: "smooth", "kinked", or None (not binned)
     reach: float = math.inf       # binned taps cover |u| ≤ reach (K is below 2e-17 beyond)
+    browser: str | None = None    # K(u) as a Vega expression of ``{u}`` (the live chart; the
+                                  # Gaussian has its own max-shifted form there)
 
     @property
     def compact(self) -> bool:
@@ -66,15 +69,15 @@ REGISTRY: dict[str, Kernel] = {kernel.name: kernel for kernel in (
            lambda u: np.exp(-0.5 * u * u), std=1.0, binning="smooth", reach=8.8),
     Kernel("boxcar", "boxcar", "Boxcar", "1{|u| ≤ 1}",
            lambda u: (np.abs(u) <= 1.0).astype(np.float64), std=1.0 / math.sqrt(3.0),
-           support=1.0, closed=True),
+           support=1.0, closed=True, browser="(abs({u}) <= 1) * 1"),
     Kernel("triangular", "triangular", "Triangular (d2l's “Epanechikov”)", "max(0, 1 − |u|)",
            lambda u: np.maximum(0.0, 1.0 - np.abs(u)), std=1.0 / math.sqrt(6.0), support=1.0,
-           binning="kinked", reach=1.0),
+           binning="kinked", reach=1.0, browser="max(0, 1 - abs({u}))"),
     Kernel("epanechnikov", "epanechnikov", "Epanechnikov (quadratic)", "max(0, 1 − u²)",
            lambda u: np.maximum(0.0, 1.0 - u * u), std=1.0 / math.sqrt(5.0), support=1.0,
-           binning="kinked", reach=1.0),
+           binning="kinked", reach=1.0, browser="max(0, 1 - {u} * {u})"),
     Kernel("constant", "average", "Average pooling (mean of y)", "1",
-           lambda u: np.ones_like(u), std=math.inf),
+           lambda u: np.ones_like(u), std=math.inf, browser="1"),
 )}
 
 #: Kernel names, in registry order.

@@ -59,9 +59,8 @@ from .charts import (
     weight_colours,
     weight_scale,
 )
-from .kernels import kernel_std
+from .kernels import REGISTRY, kernel_std, pooling_kernel
 from .keyview import cell_edges
-from .kernels import pooling_kernel
 from .pooling import SINGULAR_DESIGN_TOLERANCE
 from .stops import nearest_option
 from .tiles import nearest_key
@@ -96,15 +95,17 @@ PALETTE_SIZE = 256
 #: Keeps the hovered query's row (a filter on rows aggregated by query).
 HOVERED = "isValid(hover.qi) && datum.qi === hover.qi[0]"
 
-_KERNEL_EXPRESSIONS = {
-    # K(u) with u = d / h, d = x_i - x; g = (d_near² - d²)/2: the Gaussian logit minus the row's
-    # largest one (its nearest key's), times h².
-    "gaussian": "exp(datum.g / (h_kernel * h_kernel))",
-    "boxcar": "abs(datum.d) / h_kernel <= 1 ? 1 : 0",
-    "triangular": "max(0, 1 - abs(datum.d) / h_kernel)",
-    "epanechnikov": "max(0, 1 - (datum.d / h_kernel) * (datum.d / h_kernel))",
-    "constant": "1",
-}
+#: The Gaussian's K in the browser: its logit minus the row's largest one (its nearest key's),
+#: g = (d_near² - d²)/2 times h² (the max-shifted softmax); the other kernels' K is their
+#: registry record's ``browser`` expression of u = d / h.
+GAUSSIAN_SHIFTED = "exp(datum.g / (h_kernel * h_kernel))"
+
+
+def _kernel_expression(kernel: str) -> str:
+    """K for the cell's d = x_i - x at the slider's h, as a Vega expression."""
+    if kernel == "gaussian":
+        return GAUSSIAN_SHIFTED
+    return REGISTRY[kernel].browser.format(u="(datum.d / h_kernel)")
 
 
 @dataclass(frozen=True, eq=False)
@@ -320,7 +321,7 @@ def _cell_transforms(tables, kernel, local_linear):
         chart = chart.transform_calculate(
             g="0.5 * datum.nearest * datum.nearest - 0.5 * datum.d * datum.d")
     # Values centred on their mid-range m (the sums cancel less, as in nwcore).
-    chart = chart.transform_calculate(K=_KERNEL_EXPRESSIONS[kernel]).transform_calculate(
+    chart = chart.transform_calculate(K=_kernel_expression(kernel)).transform_calculate(
         Ky="datum.K * datum.key_yc")
     if local_linear:  # moments about the query, u = d/h
         chart = chart.transform_calculate(Ku="datum.K * (datum.d / h_kernel)").transform_calculate(

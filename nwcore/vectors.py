@@ -43,7 +43,7 @@ import numpy as np
 from ._validation import as_finite_matrix, check_bandwidth, check_method
 from .bandwidth import (SEARCH_POINTS, SEARCH_RANGE, SEARCH_TOLERANCE, check_bandwidths,
                         robust_spread)
-from .kernels import COMPACT_KERNELS, check_kernel, equivalent_bandwidth, kernel_values
+from .kernels import COMPACT_KERNELS, REGISTRY, check_kernel, equivalent_bandwidth, kernel_values
 from .tiles import GAUSSIAN_LOGIT_CUTOFF, LOG2_E, single_threaded_blas
 
 #: Queries per tile and keys per chunk: a tile of logits is 256 × 512 doubles (1 MiB).
@@ -241,7 +241,7 @@ def search_interval(keys, kernel, *, leave_one_out):
 
         distances = cKDTree(keys).query(keys, k=2)[0][:, 1]
         widest = float(distances.max())
-        low = max(low, widest if kernel == "boxcar" else widest * (1.0 + 1e-6))
+        low = max(low, widest if REGISTRY[kernel].closed else widest * (1.0 + 1e-6))
         high = max(high, 10.0 * low)
     return low, high
 

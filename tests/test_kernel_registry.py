@@ -63,3 +63,16 @@ def test_each_record_states_its_kernel_s_facts(record):
             (not record.closed)
     if record.binning:
         assert nwcore.kernel_values(record.name, record.reach) < 2e-17
+
+
+@pytest.mark.parametrize("record", RECORDS, ids=[r.name for r in RECORDS])
+def test_each_record_s_browser_expression_is_its_kernel(record):
+    """The live chart's K (a Vega expression, which these few functions read as Python reads
+    them) equals the registry's function; the Gaussian's is the live chart's own stable form."""
+    if record.name == "gaussian":
+        assert record.browser is None
+        return
+    for u in (-1.5, -1.0, -0.999, -0.3, 0.0, 0.25, 0.5, 1.0, 1.001, 7.0):
+        value = eval(record.browser.format(u="u"), {"__builtins__": {}, "abs": abs, "max": max},
+                     {"u": u})
+        assert float(value) == nwcore.kernel_values(record.name, u), u
