@@ -68,6 +68,7 @@ from .classification import (
     loo_classification_curves,
     one_hot,
     select_classification_bandwidth,
+    select_classification_bandwidths,
 )
 from .scoring import SCORING_FORMS, ScoringFit, scoring_loss_and_gradient, train_scoring
 from .consistency import (
@@ -180,6 +181,7 @@ __all__ = [
     "scott_bandwidth",
     "select_bandwidth",
     "select_classification_bandwidth",
+    "select_classification_bandwidths",
     "select_vector_bandwidth",
     "show_heatmaps",
     "silverman_bandwidth",

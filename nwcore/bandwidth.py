@@ -171,23 +171,33 @@ def _search_low(sorted_keys, kernel, method, span):
 
 def _refine(data, grid, curve, method, binned_keys):
     """Brent's bounded search in log h between the grid neighbours of the curve's minimum."""
+    which, with_gcv = (0, False) if method == "loo_cv" else (1, True)
+
+    def criterion(h):
+        return _curves(*data, np.array([h]), with_gcv=with_gcv, binned_keys=binned_keys)[which][0]
+
+    return refine_log_minimum(criterion, grid, curve,
+                              lowest=int(np.flatnonzero(np.isfinite(curve))[0]))
+
+
+def refine_log_minimum(criterion, grid, curve, *, lowest: int = 0) -> float:
+    """argmin of ``criterion(h)`` near the smallest value of ``curve`` (the criterion on the
+    log-spaced ``grid``, NaN where undefined): Brent's bounded search in log h between the grid
+    neighbours of that point (none below ``grid[lowest]``); the grid point itself unless the
+    search finds a lower value."""
     from scipy.optimize import minimize_scalar  # imported when first needed: it is slow to load
 
-    which, with_gcv = (0, False) if method == "loo_cv" else (1, True)
     best = int(np.nanargmin(curve))
-    searched = np.flatnonzero(np.isfinite(curve))
 
-    def criterion(log_h):
-        value = _curves(*data, np.array([math.exp(log_h)]), with_gcv=with_gcv,
-                        binned_keys=binned_keys)[which][0]
+    def in_log(log_h):
+        value = criterion(math.exp(log_h))
         return value if np.isfinite(value) else np.inf
 
-    bounds = (math.log(grid[max(best - 1, searched[0])]),
-              math.log(grid[min(best + 1, grid.size - 1)]))
+    bounds = (math.log(grid[max(best - 1, lowest)]), math.log(grid[min(best + 1, grid.size - 1)]))
     # inf marks an h where the criterion is undefined: a parabola step through it is NaN, which
     # Brent's method rejects (it takes a golden-section step instead), so its warning is noise.
     with np.errstate(invalid="ignore"):
-        refined = minimize_scalar(criterion, bounds=bounds, method="bounded",
+        refined = minimize_scalar(in_log, bounds=bounds, method="bounded",
                                   options={"xatol": SEARCH_TOLERANCE})
     return float(math.exp(refined.x)) if refined.fun <= curve[best] else float(grid[best])
 

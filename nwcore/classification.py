@@ -25,13 +25,12 @@ import numpy as np
 import pandas as pd
 
 from ._validation import check_bandwidth
-from .bandwidth import SEARCH_POINTS
+from .bandwidth import SEARCH_POINTS, refine_log_minimum
 from .kernels import check_kernel
 from .vectors import (
     check_bandwidths,
     check_loo_points,
     leave_one_out_fits,
-    minimise_over_log_bandwidth,
     rule_of_thumb_bandwidth,
     search_interval,
     vector_nadaraya_watson,
@@ -118,26 +117,36 @@ def select_classification_bandwidth(keys, labels, *, criterion: str = "log_loss"
     lowest log-loss. The constant kernel, or keys that do not vary, give the Silverman-type rule
     of :func:`nwcore.select_vector_bandwidth`.
     """
-    if criterion not in CLASSIFICATION_CRITERIA:
-        raise ValueError(f"unknown criterion {criterion!r}; choose one of "
-                         f"{', '.join(CLASSIFICATION_CRITERIA)}.")
+    return select_classification_bandwidths(keys, labels, criteria=(criterion,),
+                                            kernel=kernel)[criterion]
+
+
+def select_classification_bandwidths(keys, labels, *, criteria=CLASSIFICATION_CRITERIA,
+                                     kernel: str = "gaussian") -> dict[str, float]:
+    """:func:`select_classification_bandwidth` for each of ``criteria``, from one pass over the
+    grid (each grid point's leave-one-out fit gives both criteria)."""
+    for criterion in criteria:
+        if criterion not in CLASSIFICATION_CRITERIA:
+            raise ValueError(f"unknown criterion {criterion!r}; choose one of "
+                             f"{', '.join(CLASSIFICATION_CRITERIA)}.")
     keys, codes, encoded, kernel = _check_loo_data(keys, labels, kernel)
     rule = rule_of_thumb_bandwidth(keys, "silverman", kernel)
     interval = search_interval(keys, kernel, leave_one_out=True)
     if interval is None:
-        return rule
-    if criterion == "log_loss":
-        chosen = minimise_over_log_bandwidth(
-            lambda h: _loo_scores(keys, codes, encoded, kernel, h)[0], *interval)
-        return rule if chosen is None else chosen
+        return dict.fromkeys(criteria, rule)
     grid = np.geomspace(*interval, SEARCH_POINTS)
     scores = np.array([_loo_scores(keys, codes, encoded, kernel, h) for h in grid])
-    defined = np.all(np.isfinite(scores), axis=1)
-    if not np.any(defined):
-        return rule
-    fewest = np.nanmin(scores[defined, 1])
-    ties = np.flatnonzero(defined & (scores[:, 1] == fewest))
-    return float(grid[ties[np.argmin(scores[ties, 0])]])
+    chosen = {}
+    if "log_loss" in criteria:
+        chosen["log_loss"] = (refine_log_minimum(
+            lambda h: _loo_scores(keys, codes, encoded, kernel, h)[0], grid, scores[:, 0])
+            if np.any(np.isfinite(scores[:, 0])) else rule)
+    if "error_rate" in criteria:
+        defined = np.all(np.isfinite(scores), axis=1)
+        fewest = np.nanmin(scores[defined, 1]) if np.any(defined) else np.nan
+        ties = np.flatnonzero(defined & (scores[:, 1] == fewest))
+        chosen["error_rate"] = float(grid[ties[np.argmin(scores[ties, 0])]]) if ties.size else rule
+    return {criterion: chosen[criterion] for criterion in criteria}
 
 
 def _loo_scores(keys, codes, encoded, kernel, h):

@@ -18,7 +18,7 @@ from ._validation import check_bandwidth
 from .classification import (
     class_probabilities,
     loo_classification_curves,
-    select_classification_bandwidth,
+    select_classification_bandwidths,
 )
 from .keyview import cell_edges
 from .labelled import LabelledData
@@ -156,7 +156,7 @@ class ClassificationCriteriaView:
 def classification_criteria(data: LabelledData, *, kernel: str = "gaussian") -> \
         ClassificationCriteriaView:
     """Leave-one-out log-loss and error rate over the offered bandwidths, and the bandwidth
-    :func:`nwcore.select_classification_bandwidth` chooses by each."""
+    :func:`nwcore.select_classification_bandwidths` chooses by each."""
     grid = np.geomspace(*data.bandwidth_range(), CRITERIA_POINTS)
     scores = loo_classification_curves(data.points, data.labels, grid, kernel=kernel)
     curves = pd.concat([
@@ -164,9 +164,8 @@ def classification_criteria(data: LabelledData, *, kernel: str = "gaussian") -> 
                       "value": scores.log_loss}),
         pd.DataFrame({"h": grid, "criterion": CRITERION_LABELS["error_rate"],
                       "value": scores.error_rate})], ignore_index=True)
-    chosen = {name: select_classification_bandwidth(data.points, data.labels, criterion=name,
-                                                    kernel=kernel)
-              for name in CRITERION_LABELS}
+    chosen = select_classification_bandwidths(data.points, data.labels,
+                                              criteria=tuple(CRITERION_LABELS), kernel=kernel)
     return ClassificationCriteriaView(curves=curves, chosen=chosen)
 
 

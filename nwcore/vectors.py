@@ -41,7 +41,7 @@ from numbers import Real
 
 import numpy as np
 from ._validation import as_finite_matrix, check_bandwidth, check_method
-from .bandwidth import (SEARCH_POINTS, SEARCH_RANGE, SEARCH_TOLERANCE, check_bandwidths,
+from .bandwidth import (SEARCH_POINTS, SEARCH_RANGE, check_bandwidths, refine_log_minimum,
                         robust_spread)
 from .kernels import COMPACT_KERNELS, REGISTRY, check_kernel, equivalent_bandwidth, kernel_values
 from .tiles import GAUSSIAN_LOGIT_CUTOFF, LOG2_E, single_threaded_blas
@@ -256,19 +256,7 @@ def minimise_over_log_bandwidth(criterion, low=None, high=None):
     curve = np.array([criterion(h) for h in grid])
     if not np.any(np.isfinite(curve)):
         return None
-    best = int(np.nanargmin(curve))
-
-    def in_log(log_h):
-        value = criterion(math.exp(log_h))
-        return value if np.isfinite(value) else np.inf
-
-    from scipy.optimize import minimize_scalar  # imported when first needed: it is slow to load
-
-    bounds = (math.log(grid[max(best - 1, 0)]), math.log(grid[min(best + 1, grid.size - 1)]))
-    with np.errstate(invalid="ignore"):  # an inf (undefined) point makes Brent's parabola NaN
-        refined = minimize_scalar(in_log, bounds=bounds, method="bounded",
-                                  options={"xatol": SEARCH_TOLERANCE})
-    return float(math.exp(refined.x)) if refined.fun <= curve[best] else float(grid[best])
+    return refine_log_minimum(criterion, grid, curve)
 
 
 def leave_one_out_fits(keys, columns, kernel, h):

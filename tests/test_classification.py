@@ -131,6 +131,14 @@ def test_selected_bandwidth_is_a_minimum_of_its_criterion(criterion, dimension):
     assert 0.05 < chosen < 5.0
 
 
+def test_both_criteria_from_one_pass_are_the_single_choices():
+    keys, labels = _blobs(200, seed=3)
+    both = nwcore.select_classification_bandwidths(keys, labels)
+    assert both == {criterion: nwcore.select_classification_bandwidth(keys, labels,
+                                                                      criterion=criterion)
+                    for criterion in ("log_loss", "error_rate")}
+
+
 def test_selection_falls_back_to_the_rule_when_keys_do_not_vary():
     keys = np.ones((10, 2))
     labels = ["a", "b"] * 5
