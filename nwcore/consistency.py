@@ -33,10 +33,10 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 
+from ._validation import check_seed
 from .bandwidth import select_bandwidth
 from .data import true_function
 from .pooling import nadaraya_watson
-from .vectors import select_vector_bandwidth, vector_nadaraya_watson
 
 DIMENSIONS = (1, 2)
 #: Largest sample (each fit costs n × the evaluation points) and most repetitions and sizes.
@@ -110,7 +110,7 @@ def truth(dimension: int, x) -> np.ndarray:
     return 2.0 * np.sin(x[:, 0]) * np.cos(0.5 * x[:, 1]) + 0.5 * x[:, 1]
 
 
-def default_sizes(dimension: int) -> np.ndarray:
+def default_sizes() -> np.ndarray:
     """8 sample sizes, log-spaced from 100 to 20 000."""
     return log_sizes(20_000)
 
@@ -132,8 +132,7 @@ def consistency_experiment(dimension: int = 1, *, sizes=None, repetitions: int =
     """
     dimension, sizes, repetitions, constant = _check_arguments(dimension, sizes, repetitions,
                                                                constant)
-    if isinstance(seed, bool) or not isinstance(seed, Integral) or not 0 <= seed < 2**32:
-        raise ValueError(f"seed must be an integer in [0, 2³²); got {seed!r}.")
+    seed = check_seed(seed)
     evaluation = _evaluation_points(dimension)
     target = truth(dimension, evaluation)
     bandwidths = constant * sizes.astype(np.float64) ** (-1.0 / (4 + dimension))
@@ -148,13 +147,11 @@ def consistency_experiment(dimension: int = 1, *, sizes=None, repetitions: int =
     for s, n in enumerate(sizes):
         for r in range(repetitions):
             keys, values = _draw(dimension, int(n), np.random.default_rng([seed, s, r]))
-            mse_runs[s, r] = _error(dimension, keys, values, evaluation, target, bandwidths[s],
-                                    kernel)
+            mse_runs[s, r] = _error(keys, values, evaluation, target, bandwidths[s], kernel)
             if loo_cv and n <= MAX_LOO_SIZE:
-                chosen = _loo_bandwidth(dimension, keys, values, kernel)
+                chosen = select_bandwidth(keys, values, method="loo_cv", kernel=kernel)
                 loo_bandwidths[s, r] = chosen
-                loo_mse_runs[s, r] = _error(dimension, keys, values, evaluation, target, chosen,
-                                            kernel)
+                loo_mse_runs[s, r] = _error(keys, values, evaluation, target, chosen, kernel)
             done += costs[s]
             if progress is not None:
                 progress(min(1.0, done / total))
@@ -192,22 +189,16 @@ def _evaluation_points(dimension):
     return np.column_stack([first.ravel(), second.ravel()])
 
 
-def _error(dimension, keys, values, evaluation, target, h, kernel):
-    fit = (nadaraya_watson(evaluation, keys, values, kernel=kernel, bandwidth=h)
-           if dimension == 1 else
-           vector_nadaraya_watson(evaluation, keys, values, kernel=kernel, bandwidth=h))
+def _error(keys, values, evaluation, target, h, kernel):
+    """Mean squared error of the fit against the truth (2-D keys take the vector path)."""
+    fit = nadaraya_watson(evaluation, keys, values, kernel=kernel, bandwidth=h)
     return float(np.mean(np.square(fit - target)))
-
-
-def _loo_bandwidth(dimension, keys, values, kernel):
-    select = select_bandwidth if dimension == 1 else select_vector_bandwidth
-    return select(keys, values, method="loo_cv", kernel=kernel)
 
 
 def _check_arguments(dimension, sizes, repetitions, constant):
     if dimension not in DIMENSIONS:
         raise ValueError(f"dimension must be 1 or 2; got {dimension!r}.")
-    sizes = default_sizes(dimension) if sizes is None else np.asarray(sizes)
+    sizes = default_sizes() if sizes is None else np.asarray(sizes)
     if sizes.ndim != 1 or not 2 <= sizes.size <= MAX_SIZES \
             or not np.issubdtype(sizes.dtype, np.integer) \
             or sizes.min() < 10 or sizes.max() > MAX_SIZE:
@@ -227,7 +218,7 @@ def consistency_lines(result: ConsistencyResult) -> pd.DataFrame:
     """The lines of the error-versus-n plot, long format (n, mse, series): the mean MSE
     (and with leave-one-out its mean where defined), the fitted power law, and the theoretical
     slope -4/(4+d) drawn through the fitted line at the geometric mean of n."""
-    slope, intercept = result.slope(), fit_log_slope(result.sizes, result.mse)[1]
+    slope, intercept = fit_log_slope(result.sizes, result.mse)
     sizes = result.sizes.astype(np.float64)
     centre = float(np.exp(np.mean(np.log(sizes))))
     level = intercept + slope * math.log(centre)

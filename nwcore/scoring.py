@@ -41,7 +41,7 @@ from numbers import Integral
 
 import numpy as np
 
-from ._validation import as_finite_vector
+from ._validation import as_finite_vector, check_seed
 from .learning import _check_loss, _check_training_data, _positive_number
 
 SCORING_FORMS = ("d2l_width", "region_widths", "additive")
@@ -124,7 +124,7 @@ def train_scoring(keys, values, *, form: str = "additive", hidden: int = 8, regi
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}.")
     loss = _check_loss(loss)
-    seed = _whole_number(seed, "seed", 0, 2**32 - 1)
+    seed = check_seed(seed)
     parameters = model.initial(_positive_number(w0, "w0"), np.random.default_rng(seed))
     names = list(parameters)
     flat = _flatten(parameters, names)
