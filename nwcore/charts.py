@@ -383,10 +383,20 @@ def _heatmap_image(tables, x_scale, *, layout, hover, pin, title):
 
 def weight_colours(fraction: np.ndarray) -> np.ndarray:
     """RGB bytes (… × 3) for weights as a fraction of the largest, on the "reds" scheme."""
-    stops = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in REDS], dtype=float)
-    position = np.clip(fraction, 0.0, 1.0) * (len(REDS) - 1)
-    return np.stack([np.interp(position, np.arange(len(REDS)), stops[:, channel])
+    return scheme_colours(fraction, REDS)
+
+
+def scheme_colours(fraction: np.ndarray, stops) -> np.ndarray:
+    """RGB bytes (… × 3) for fractions in [0, 1] interpolated through hex colour stops."""
+    rgb = hex_rgb(stops)
+    position = np.clip(fraction, 0.0, 1.0) * (len(stops) - 1)
+    return np.stack([np.interp(position, np.arange(len(stops)), rgb[:, channel])
                      for channel in range(3)], axis=-1).round().astype(np.uint8)
+
+
+def hex_rgb(colours) -> np.ndarray:
+    """(k × 3) float RGB of "#rrggbb" colours."""
+    return np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in colours], dtype=float)
 
 
 def scatter_chart(frame: pd.DataFrame, *, width: int | str = "container", height: int = 260,

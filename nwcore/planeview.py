@@ -27,6 +27,7 @@ from ._validation import as_finite_matrix, check_bandwidth, check_seed
 from .consistency import truth
 from .data import Dataset
 from .labelled import SECOND_KEY_COLUMN
+from .pooling import effective_keys
 from .vectors import dot_product_weights, vector_attention_weights, vector_nadaraya_watson
 
 #: Pixels per side of the fitted surface, and hoverable query cells per side.
@@ -147,7 +148,7 @@ def plane_view(keys, values, query, *, bandwidth: float, on_circle: bool = False
     return PlaneView(extent=extent, surface=surface, cells=cells, cell_queries=centres,
                      shown=shown, query=query[0],
                      prediction=float(pinned @ np.asarray(values, dtype=np.float64)),
-                     effective_keys=float(1.0 / np.sum(np.square(pinned))))
+                     effective_keys=float(effective_keys(pinned)[0]))
 
 
 def weight_table(query, keys, values, *, bandwidth: float, rows: int = 12) -> pd.DataFrame:
@@ -232,7 +233,7 @@ def softmax_saturation(*, n_keys: int = 16, draws: int = 200, seed: int = 0,
             weights = np.exp(scores - scores.max(axis=1, keepdims=True))
             weights /= weights.sum(axis=1, keepdims=True)
             rows.append((sweep, x, SCALINGS[name], float(weights.max(axis=1).mean()),
-                         float(np.mean(1.0 / np.sum(np.square(weights), axis=1))),
+                         float(effective_keys(weights).mean()),
                          float(scores.std())))
     return pd.DataFrame(rows, columns=["sweep", "x", "scaling", "max_weight", "effective_keys",
                                        "score_std"])

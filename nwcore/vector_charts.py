@@ -23,6 +23,8 @@ from .charts import (
     _hover_and_pin,
     attention_heatmap,
     fit_chart,
+    hex_rgb,
+    scheme_colours,
     weight_colours,
     weight_scale,
 )
@@ -53,20 +55,11 @@ def class_colour_scale(classes) -> alt.Scale:
                                           for i in range(len(names))])
 
 
-def scheme_colours(fraction: np.ndarray, stops) -> np.ndarray:
-    """RGB bytes (… × 3) for fractions in [0, 1] interpolated through hex colour stops."""
-    rgb = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in stops], dtype=float)
-    position = np.clip(fraction, 0.0, 1.0) * (len(stops) - 1)
-    return np.stack([np.interp(position, np.arange(len(stops)), rgb[:, channel])
-                     for channel in range(3)], axis=-1).round().astype(np.uint8)
-
-
 def region_image(probabilities: np.ndarray, per_side: int) -> str:
     """Decision regions as a PNG data URL: each pixel the class colours mixed by p̂(c | pixel)
     (a blend where the classes overlap), lightened; grey where no key is in the window.
     ``probabilities`` (per_side² × C) run row by row from the top."""
-    colours = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)]
-                        for c in CLASS_COLOURS[:probabilities.shape[1]]], dtype=float)
+    colours = hex_rgb(CLASS_COLOURS[:probabilities.shape[1]])
     undefined = np.any(np.isnan(probabilities), axis=1)
     mixed = np.nan_to_num(probabilities) @ colours
     mixed = (1.0 - REGION_WHITE) * mixed + REGION_WHITE * 255.0
