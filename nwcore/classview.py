@@ -22,6 +22,7 @@ from .classification import (
 )
 from .keyview import cell_edges
 from .labelled import LabelledData
+from .learning import subsample_indices
 from .planeview import grid_cells, padded_extent, point_text
 from .vectors import vector_attention_weights
 
@@ -189,10 +190,7 @@ def _grouped_by_class(weights, data: LabelledData):
 
 def _shown_keys(data: LabelledData, weights) -> pd.DataFrame:
     """The keys drawn (all, or a fixed random subset), with each query's weight on them."""
-    if data.n <= MAX_SHOWN_KEYS:
-        pick = np.arange(data.n)
-    else:
-        pick = np.sort(np.random.default_rng(0).choice(data.n, MAX_SHOWN_KEYS, replace=False))
+    pick = subsample_indices(data.n, MAX_SHOWN_KEYS)
     columns = {f"k{j + 1}": data.points[pick, j] for j in range(data.dimension)}
     columns.update({"class": data.labels[pick].astype(str), "code": data.codes[pick]})
     frame = pd.DataFrame(columns)

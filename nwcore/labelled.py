@@ -31,6 +31,7 @@ import numpy as np
 
 from ._validation import check_seed
 from .data import Dataset
+from .learning import subsample_indices
 
 #: Columns of a :class:`nwcore.Dataset` frame read by :func:`labelled_from_dataset`.
 LABEL_COLUMN = "label"
@@ -194,8 +195,7 @@ def labelled_from_dataset(dataset: Dataset) -> LabelledData | None:
     points = frame[names].to_numpy(dtype=np.float64)[keep]
     total = int(labels.size)
     if total > MAX_LABELLED_POINTS:
-        pick = np.sort(np.random.default_rng(0).choice(total, MAX_LABELLED_POINTS,
-                                                       replace=False))
+        pick = subsample_indices(total, MAX_LABELLED_POINTS)
         points, labels = points[pick], labels[pick]
     if np.unique(labels).size < 2:
         return None

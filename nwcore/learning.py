@@ -118,8 +118,16 @@ def training_subsample(keys, values, size: int = TRAINING_SUBSAMPLE, seed: int =
     values = np.asarray(values, dtype=np.float64)
     if keys.size <= size:
         return keys, values
-    pick = np.sort(np.random.default_rng(seed).choice(keys.size, size, replace=False))
+    pick = subsample_indices(keys.size, size, seed)
     return keys[pick], values[pick]
+
+
+def subsample_indices(n: int, size: int, seed: int = 0) -> np.ndarray:
+    """All n row indices, or a fixed random ``size`` of them in increasing order when n > size
+    (the same rows for the same n, size and seed)."""
+    if n <= size:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, size, replace=False))
 
 
 def loss_and_gradient(keys, values, w: float, *, leave_one_out: bool = True,

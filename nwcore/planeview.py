@@ -27,6 +27,7 @@ from ._validation import as_finite_matrix, check_bandwidth, check_seed
 from .consistency import truth
 from .data import Dataset
 from .labelled import SECOND_KEY_COLUMN
+from .learning import subsample_indices
 from .pooling import effective_keys
 from .vectors import dot_product_weights, vector_attention_weights, vector_nadaraya_watson
 
@@ -81,8 +82,7 @@ def dataset_plane(dataset: Dataset) -> tuple[np.ndarray, np.ndarray] | None:
     keys = frame[["x", SECOND_KEY_COLUMN]].to_numpy(dtype=np.float64)
     values = frame["y"].to_numpy(dtype=np.float64)
     if keys.shape[0] > MAX_PLANE_POINTS:
-        pick = np.sort(np.random.default_rng(0).choice(keys.shape[0], MAX_PLANE_POINTS,
-                                                       replace=False))
+        pick = subsample_indices(keys.shape[0], MAX_PLANE_POINTS)
         keys, values = keys[pick], values[pick]
     return keys, values
 
@@ -137,8 +137,7 @@ def plane_view(keys, values, query, *, bandwidth: float, on_circle: bool = False
         pixels, centres = unit_rows(pixels), unit_rows(centres)
     surface = vector_nadaraya_watson(pixels, keys, values, bandwidth=h)
     pinned = vector_attention_weights(query, keys, bandwidth=h)[0]
-    pick = np.arange(keys.shape[0]) if keys.shape[0] <= MAX_SHOWN_KEYS else np.sort(
-        np.random.default_rng(0).choice(keys.shape[0], MAX_SHOWN_KEYS, replace=False))
+    pick = subsample_indices(keys.shape[0], MAX_SHOWN_KEYS)
     cell_weights = vector_attention_weights(centres, keys, bandwidth=h)[:, pick]
     shown = pd.DataFrame({"k1": keys[pick, 0], "k2": keys[pick, 1],
                           "value": np.asarray(values, dtype=np.float64)[pick],
