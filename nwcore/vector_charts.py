@@ -129,25 +129,15 @@ def plane_layers(tables, *, hover, pin, axis_names=("x₁", "x₂"), key_colour,
                                opacity=0.9).encode(
         x=alt.X("k1:Q", scale=x), y=alt.Y("k2:Q", scale=y), color=key_colour,
         tooltip=key_tooltip)
-    discs = keys.transform_calculate(shown_weight=SHOWN_WEIGHT).mark_circle(
-        color="#d62728", opacity=0.55, stroke="#67000d", strokeWidth=1).encode(
-        x=alt.X("k1:Q", scale=x), y=alt.Y("k2:Q", scale=y),
-        size=alt.Size("shown_weight:Q", legend=None,
-                      scale=alt.Scale(domain=[0, 1], range=[0, MAX_POINT_AREA])))
+    discs = _weight_discs(keys, x=alt.X("k1:Q", scale=x), y=alt.Y("k2:Q", scale=y))
     marker = alt.Chart(tables["query"]).mark_point(shape="cross", size=260, filled=True,
                                                    color="black", stroke="white",
                                                    strokeWidth=1).encode(
         x=alt.X("q1:Q", scale=x), y=alt.Y("q2:Q", scale=y))
     layers = [image, cells, discs, outlines, marker]
     if on_circle:
-        angle = np.linspace(0.0, 2.0 * np.pi, 181)
-        circle = alt.Chart(pd.DataFrame({"c1": np.cos(angle), "c2": np.sin(angle),
-                                         "order": np.arange(angle.size)})).mark_line(
-            color="#333333", strokeDash=[4, 3]).encode(
-            x=alt.X("c1:Q", scale=x), y=alt.Y("c2:Q", scale=y), order=alt.Order("order:Q"))
-        arrow = alt.Chart(tables["query"]).mark_rule(color="black", strokeWidth=2).encode(
-            x=alt.X("o1:Q", scale=x), y=alt.Y("o2:Q", scale=y), x2=alt.X2("q1:Q"),
-            y2=alt.Y2("q2:Q"))
+        circle = _unit_circle("#333333", x=alt.X("c1:Q", scale=x), y=alt.Y("c2:Q", scale=y))
+        arrow = _arrow(tables["query"], x, y, color="black", strokeWidth=2)
         layers[1:1] = [circle, arrow]
     return alt.layer(*layers).resolve_scale(color="independent").properties(
         width=size, height=size, title=title)
@@ -157,6 +147,29 @@ def _query_table(query) -> pd.DataFrame:
     """The query (q1, q2) and the origin (o1, o2) its arrow starts from; no row for None."""
     rows = [] if query is None else [(0.0, 0.0, float(query[0]), float(query[1]))]
     return pd.DataFrame(rows, columns=["o1", "o2", "q1", "q2"], dtype=float)
+
+
+def _arrow(query: pd.DataFrame, x_scale, y_scale, **mark) -> alt.Chart:
+    """The query as an arrow from the origin (a :func:`_query_table`)."""
+    return alt.Chart(query).mark_rule(**mark).encode(
+        x=alt.X("o1:Q", scale=x_scale), y=alt.Y("o2:Q", scale=y_scale), x2=alt.X2("q1:Q"),
+        y2=alt.Y2("q2:Q"))
+
+
+def _unit_circle(colour: str, *, x: alt.X, y: alt.Y) -> alt.Chart:
+    """The unit circle, dashed, on the (c1, c2) channels ``x`` and ``y``."""
+    angle = np.linspace(0.0, 2.0 * np.pi, 181)
+    return alt.Chart(pd.DataFrame({"c1": np.cos(angle), "c2": np.sin(angle),
+                                   "order": np.arange(angle.size)})).mark_line(
+        color=colour, strokeDash=[4, 3]).encode(x=x, y=y, order=alt.Order("order:Q"))
+
+
+def _weight_discs(keys: alt.Chart, *, x: alt.X, y) -> alt.Chart:
+    """The keys as discs whose area is the hovered (else pinned) query's weight."""
+    return keys.transform_calculate(shown_weight=SHOWN_WEIGHT).mark_circle(
+        color="#d62728", opacity=0.55, stroke="#67000d", strokeWidth=1).encode(
+        x=x, y=y, size=alt.Size("shown_weight:Q", legend=None,
+                                scale=alt.Scale(domain=[0, 1], range=[0, MAX_POINT_AREA])))
 
 
 # --- Classify -----------------------------------------------------------------------------------
@@ -277,11 +290,7 @@ def _class_curves(tables, hover, pin, key_colour, key_tooltip, cell_tooltip, x_n
     y = alt.Y("class:N", title="keys by class", sort=None)
     outlines = keys.mark_point(filled=True, size=30, opacity=0.8).encode(
         x=alt.X("k1:Q", title=x_name, scale=x), y=y, color=key_colour, tooltip=key_tooltip)
-    discs = keys.transform_calculate(shown_weight=SHOWN_WEIGHT).mark_circle(
-        color="#d62728", opacity=0.55, stroke="#67000d", strokeWidth=1).encode(
-        x=alt.X("k1:Q", scale=x), y=y,
-        size=alt.Size("shown_weight:Q", legend=None,
-                      scale=alt.Scale(domain=[0, 1], range=[0, MAX_POINT_AREA])))
+    discs = _weight_discs(keys, x=alt.X("k1:Q", scale=x), y=y)
     strip = alt.layer(discs, outlines).properties(
         width=HEATMAP_WIDTH, height=36 * tables["strip"].shape[0],
         title=alt.TitleParams("Keys, sized by the weight of the hovered (or pinned) query",
@@ -388,12 +397,8 @@ def circle_weights_chart(comparison: pd.DataFrame, query_angle: float, *, column
                          "weight": comparison[column].to_numpy(),
                          "angle": comparison["θ_i (°)"].to_numpy()})
     scale = alt.Scale(domain=[-1.35, 1.35], nice=False)
-    angle = np.linspace(0.0, 2.0 * np.pi, 181)
-    circle = alt.Chart(pd.DataFrame({"c1": np.cos(angle), "c2": np.sin(angle),
-                                     "order": np.arange(angle.size)})).mark_line(
-        color="#888888", strokeDash=[4, 3]).encode(
-        x=alt.X("c1:Q", title=None, scale=scale), y=alt.Y("c2:Q", title=None, scale=scale),
-        order=alt.Order("order:Q"))
+    circle = _unit_circle("#888888", x=alt.X("c1:Q", title=None, scale=scale),
+                          y=alt.Y("c2:Q", title=None, scale=scale))
     discs = alt.Chart(keys).mark_circle(color="#d62728", opacity=0.6, stroke="#67000d").encode(
         x=alt.X("k1:Q", scale=scale), y=alt.Y("k2:Q", scale=scale),
         size=alt.Size("weight:Q", legend=None,
@@ -401,9 +406,7 @@ def circle_weights_chart(comparison: pd.DataFrame, query_angle: float, *, column
         tooltip=[alt.Tooltip("angle:Q", title="θ_i (°)", format=".1f"),
                  alt.Tooltip("weight:Q", title=column, format=".6f")])
     query = _query_table([np.cos(query_angle), np.sin(query_angle)])
-    arrow = alt.Chart(query).mark_rule(strokeWidth=2.5).encode(
-        x=alt.X("o1:Q", scale=scale), y=alt.Y("o2:Q", scale=scale), x2=alt.X2("q1:Q"),
-        y2=alt.Y2("q2:Q"))
+    arrow = _arrow(query, scale, scale, strokeWidth=2.5)
     return alt.layer(circle, arrow, discs).properties(width=size, height=size, title=title)
 
 
@@ -427,9 +430,7 @@ def off_sphere_chart(tables, *, size: int = 300):
                           scale=alt.Scale(domain=[0, 1], range=[10, MAX_POINT_AREA])),
             tooltip=[alt.Tooltip("‖k_i‖:Q", format=".3f"),
                      alt.Tooltip(f"{column}:Q", format=".4f")])
-        arrow = alt.Chart(tables["query"]).mark_rule(strokeWidth=2).encode(
-            x=alt.X("o1:Q", scale=x), y=alt.Y("o2:Q", scale=x), x2=alt.X2("q1:Q"),
-            y2=alt.Y2("q2:Q"))
+        arrow = _arrow(tables["query"], x, x, strokeWidth=2)
         marker = alt.Chart(tables["query"]).mark_point(shape="cross", size=200, filled=True,
                                                        color="black").encode(
             x=alt.X("q1:Q", scale=x), y=alt.Y("q2:Q", scale=x))
