@@ -1,6 +1,6 @@
 """Start and stop the app on a free loopback port (shared by the benchmarks, the browser tests
-and the screenshot script), N replicas of it behind nginx (``deploy/nginx.conf``), and the
-benchmarks' percentile."""
+and the screenshot script), N replicas of it behind nginx (``deploy/nginx.conf``), how they all
+launch chromium and wait for a page's run, and the benchmarks' percentile and load average."""
 
 from __future__ import annotations
 
@@ -22,6 +22,10 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Headless Debian chromium as the browser tests, the benchmarks and the screenshots launch it.
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
 
 
 def free_port() -> int:
@@ -202,3 +206,19 @@ def running_cluster(replicas: int = 1, extra_args=(), *, proxy: bool | None = No
 def percentile(values: list[float], q: float) -> float:
     """Linear-interpolated percentile (q in 0..100); NaN for no values."""
     return float(np.percentile(values, q)) if values else float("nan")
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages, for a benchmark's report."""
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def wait_for_app_run(page, timeout: int = 30000) -> None:
+    """Wait until a Playwright page's script run finished and nothing is loading (as
+    Streamlit's own e2e tests do): connected, script not running, no skeletons."""
+    page.wait_for_timeout(250)
+    page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']").wait_for(
+        state="attached", timeout=timeout)
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
+        state="attached", timeout=timeout)
+    page.get_by_test_id("stSkeleton").first.wait_for(state="detached", timeout=timeout)

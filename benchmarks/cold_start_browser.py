@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.app_server import free_port, start_server, stop_server  # noqa: E402
+from benchmarks.app_server import CHROMIUM_ARGS, free_port, start_server, stop_server  # noqa: E402
 
 CHART_DRAWN = """() => {
     const canvas = document.querySelector('[data-testid="stVegaLiteChart"] canvas');
@@ -58,9 +58,7 @@ def main(argv=None) -> int:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium,
-            args=["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--no-first-run", "--disable-sync"])
+            args=CHROMIUM_ARGS)
         for run in range(args.runs):
             port = free_port()
             server = start_server(port, subprocess.DEVNULL)

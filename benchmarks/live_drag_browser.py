@@ -43,15 +43,12 @@ import time
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-from app_server import benchmark_server, percentile  # noqa: E402 (run as a script)
-from server_path_browser import wait_for_app_run  # noqa: E402
+from app_server import (  # noqa: E402 (run as a script)
+    CHROMIUM_ARGS, benchmark_server, load_average, percentile, wait_for_app_run)
 from vega_view import FIND_VIEW  # noqa: E402
 
 APP = "tests/browser/apps/live_demo.py"
 SLIDER = 'input[name="bandwidth_h_stop"]'
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
 TARGET_P50_MS, TARGET_P95_MS = 35.0, 60.0
 #: Streamlit 1.67 reports a chart's selection this long after its last change.
 STREAMLIT_DEBOUNCE_MS = 150.0
@@ -275,7 +272,7 @@ def main(argv=None) -> int:
     if not chromium:
         print("Debian's chromium was not found (set CHROMIUM_PATH)", file=sys.stderr)
         return 2
-    print(f"load average at start: {' '.join(f'{v:.2f}' for v in os.getloadavg())} "
+    print(f"load average at start: {load_average()} "
           f"({os.cpu_count()} cores)")
     try:
         with benchmark_server([], hard_deadline=args.deadline + 60, log_prefix="nw-live-",
@@ -295,7 +292,7 @@ def main(argv=None) -> int:
     except (RuntimeError, PlaywrightError) as error:
         print(f"browser benchmark failed: {error}", file=sys.stderr)
         return 2
-    print(f"load average at end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}; "
+    print(f"load average at end: {load_average()}; "
           f"total {time.monotonic() - started:.0f} s")
     return status
 

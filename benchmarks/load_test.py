@@ -69,7 +69,7 @@ from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from app_server import percentile, running_cluster  # noqa: E402 (run as a script)
+from app_server import load_average, percentile, running_cluster  # noqa: E402 (run as a script)
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE_NAME = "Explore"
@@ -617,7 +617,7 @@ def main(argv=None) -> int:
     started = time.monotonic()
     deadline = started + args.deadline
     sampler = None
-    print(f"load average at start: {' '.join(f'{v:.2f}' for v in psutil.getloadavg())} "
+    print(f"load average at start: {load_average()} "
           f"({psutil.cpu_count()} cores)", flush=True)
     try:
         with running_cluster(args.replicas, args.server_arg, proxy=args.proxy or None,
@@ -638,7 +638,7 @@ def main(argv=None) -> int:
             result["rss"]["after close + 3 s"] = sampler.sample()
             sampler.stopped.set()
             status = report(args, result, rss_start, sampler, cluster.logs)
-        print(f"\nload average at end: {' '.join(f'{v:.2f}' for v in psutil.getloadavg())}; "
+        print(f"\nload average at end: {load_average()}; "
               f"total {time.monotonic() - started:.0f} s", flush=True)
         return status
     except (RuntimeError, asyncio.TimeoutError) as error:

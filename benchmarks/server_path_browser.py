@@ -59,12 +59,10 @@ import pandas as pd
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-from app_server import benchmark_server, percentile  # noqa: E402 (run as a script)
+from app_server import (  # noqa: E402 (run as a script)
+    CHROMIUM_ARGS, benchmark_server, load_average, percentile, wait_for_app_run)
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
 #: Move p50 targets by rows (the p95 target is twice the p50 measured); the Bandwidth page's
 #: first render target at 1e6 rows.
 TARGET_P50_MS = {100_000: 250.0, 1_000_000: 300.0}
@@ -171,16 +169,6 @@ def key_pattern(moves: int) -> list[str]:
     keys = ["ArrowLeft"] * quarter + ["ArrowRight"] * (2 * quarter)
     keys += ["ArrowLeft"] * max(0, moves - len(keys))
     return keys[:moves]
-
-
-def wait_for_app_run(page, timeout: int = 30000) -> None:
-    """As tests/browser/conftest.py: connected, script not running, no skeletons."""
-    page.wait_for_timeout(250)
-    page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']").wait_for(
-        state="attached", timeout=timeout)
-    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
-        state="attached", timeout=timeout)
-    page.get_by_test_id("stSkeleton").first.wait_for(state="detached", timeout=timeout)
 
 
 def _ms(value) -> str:
@@ -432,7 +420,7 @@ def main(argv=None) -> int:
     if not chromium:
         print("Debian's chromium was not found (set CHROMIUM_PATH)", file=sys.stderr)
         return 2
-    print(f"load average at start: {' '.join(f'{v:.2f}' for v in os.getloadavg())} "
+    print(f"load average at start: {load_average()} "
           f"({os.cpu_count()} cores)", flush=True)
     try:
         with benchmark_server(args.server_arg, hard_deadline=args.deadline + 60,
@@ -450,7 +438,7 @@ def main(argv=None) -> int:
         if "Traceback" in log_text:
             print(f"server log: {log_text.count('Traceback')} tracebacks")
             ok = False
-        print(f"load average at end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}; "
+        print(f"load average at end: {load_average()}; "
               f"total {time.monotonic() - started:.0f} s")
         return 0 if ok else 1
     except (RuntimeError, PlaywrightError) as error:

@@ -15,6 +15,7 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchmarks.app_server import CHROMIUM_ARGS  # noqa: E402
 from tests.browser.conftest import running_app  # noqa: E402  (the tests' server helper)
 
 PAGES = {"home": "", "lesson": "Lesson?step=four-kernels", "data": "Data",
@@ -31,9 +32,6 @@ DEFAULT_WINDOW = (1400, 2200)
 #: Where to hover on a page's first chart: (fraction of its width, pixels from its top).
 HOVER = {"explore": (0.2, 200), "explore-projector": (0.2, 180),
          "explore-presenter": (0.2, 250), "classify": (0.42, 330), "vectors": (0.42, 200)}
-LAUNCH_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-               "--disable-background-networking", "--disable-component-update",
-               "--no-first-run", "--disable-sync"]
 
 
 def wait_idle(page) -> None:
@@ -48,7 +46,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     with running_app() as base_url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium"),
-                                             args=LAUNCH_ARGS)
+                                             args=CHROMIUM_ARGS)
         wanted = sys.argv[2:] or list(PAGES)
         for name, path in PAGES.items():
             if name not in wanted:

@@ -10,7 +10,8 @@ import subprocess
 import pytest
 from playwright.sync_api import Page, expect
 
-from benchmarks.app_server import free_port, start_server, stop_server
+from benchmarks.app_server import (CHROMIUM_ARGS, free_port, start_server, stop_server,
+                                   wait_for_app_run)
 
 
 
@@ -58,24 +59,12 @@ def browser_type_launch_args(browser_type_launch_args):
     if not chromium:
         pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it)")
     return {**browser_type_launch_args, "executable_path": chromium,
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-background-networking", "--disable-component-update",
-                     "--no-first-run", "--disable-sync"]}
+            "args": CHROMIUM_ARGS}
 
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}}
-
-
-def wait_for_app_run(page: Page, timeout: int = 30000) -> None:
-    """Wait until the script finished and nothing is loading (as Streamlit's own e2e tests do)."""
-    page.wait_for_timeout(250)
-    page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']").wait_for(
-        state="attached", timeout=timeout)
-    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
-        state="attached", timeout=timeout)
-    expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=timeout)
 
 
 def assert_no_errors(page: Page) -> None:
