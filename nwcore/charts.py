@@ -220,10 +220,10 @@ class ExplorerLayout:
 
 
 def explorer_tables(points: pd.DataFrame, curves: pd.DataFrame, fit: pd.DataFrame,
-                    cells, *, layout: ExplorerLayout = ExplorerLayout(),
-                    pinned: int | None = None) -> dict[str, pd.DataFrame]:
+                    cells, *, layout: ExplorerLayout = ExplorerLayout()) -> dict[str, pd.DataFrame]:
     """Every table the explorer chart draws, by role, from the fit and the attention matrix
-    (:class:`nwcore.views.AttentionCells`); ``pinned``: a query to mark (a link's).
+    (:class:`nwcore.views.AttentionCells`); the ``pinned`` table marks no query (a page swaps in
+    a link's, :func:`pinned_table`).
 
     The chart built from them depends on the numbers only through these tables (plus the x and
     y extents and which curves there are), so one chart can be refilled with the tables of
@@ -247,7 +247,7 @@ def explorer_tables(points: pd.DataFrame, curves: pd.DataFrame, fit: pd.DataFram
     return {"points": points, "curves": curves, "fit": fit, "image": image,
             "queries": queries, "hovered": hovered_weights_table(cells),
             "weight_range": pd.DataFrame({"weight": [0.0, top]}),
-            "pinned": pinned_table(pinned)}
+            "pinned": pinned_table(None)}
 
 
 def pinned_table(query: int | None) -> pd.DataFrame:

@@ -23,7 +23,6 @@ from .kernels import check_kernel
 from .pooling import SINGULAR_DESIGN_TOLERANCE, attention_weights, local_linear, nadaraya_watson
 from .vectors import (
     check_value_columns,
-    select_vector_bandwidth,
     vector_attention_weights,
     vector_nadaraya_watson,
 )
@@ -54,18 +53,17 @@ class NadarayaWatson:
             if self.method == "binned":
                 raise ValueError("method='binned' works on one x column and one y column only; "
                                  "use 'exact' or 'auto'.")
-            keys, select = as_finite_matrix(x, "x"), select_vector_bandwidth
+            keys = as_finite_matrix(x, "x")
             columns, is_vector = check_value_columns(y, keys.shape[0])
             values = columns[:, 0] if is_vector else columns
         else:
-            keys, values, select = _feature_vector(x, "x"), as_finite_vector(y, "y"), \
-                select_bandwidth
+            keys, values = _feature_vector(x, "x"), as_finite_vector(y, "y")
             check_same_length(keys, values)
         if isinstance(self.bandwidth, str):
             if self.bandwidth not in SELECTION_METHODS:
                 raise ValueError(f"unknown bandwidth rule {self.bandwidth!r}; give a number > 0 "
                                  f"or one of {', '.join(SELECTION_METHODS)}.")
-            self.bandwidth_ = select(keys, values, method=self.bandwidth, kernel=kernel)
+            self.bandwidth_ = select_bandwidth(keys, values, method=self.bandwidth, kernel=kernel)
         else:
             self.bandwidth_ = check_bandwidth(self.bandwidth)
         self.keys_, self.values_ = keys, values

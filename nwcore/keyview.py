@@ -30,7 +30,7 @@ import numpy as np
 from . import binning
 from .kernels import REGISTRY
 from .pooling import local_linear, local_linear_from_moments, nadaraya_watson
-from .tiles import local_sums, prefers_binned, windows_hold_every_key
+from .tiles import local_sums, windows_hold_every_key
 
 #: Fine-grid cells per heatmap column in a binned summary: with 100 columns, Δ = range/256000,
 #: so bandwidths down to 0.002 × range (the app's smallest) keep Δ ≤ h/512.
@@ -195,11 +195,6 @@ def _recompute_unreliable(queries, summary, kernel, h, sums, offsets, fit, line)
         line[line_unreliable] = local_linear(queries[line_unreliable], summary.keys,
                                              summary.values, kernel=kernel, bandwidth=h,
                                              method="exact")
-
-
-def wants_binned(n_queries: int, n_keys: int) -> bool:
-    """Whether a view of this size should sum over a binned summary (the engine's threshold)."""
-    return prefers_binned(float(n_queries) * n_keys)
 
 
 def cell_edges(centres):

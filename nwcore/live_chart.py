@@ -145,11 +145,16 @@ def committed_bandwidth(selection, stops) -> float | None:
     return float(stops[index])
 
 
+def _stop_index(stops, h: float) -> int:
+    """The index of the slider stop nearest ``h``."""
+    stops = list(stops)
+    return stops.index(nearest_option(h, stops))
+
+
 def starting_at(spec: dict, stops, h: float) -> dict:
     """A copy of the live chart's ``spec`` (its Vega-Lite dict) whose slider starts at the stop
     nearest ``h``: a spec built once per dataset (the costly part) can start anywhere."""
-    stops = list(stops)
-    start = [{STOP_FIELD: stops.index(nearest_option(h, stops))}]
+    start = [{STOP_FIELD: _stop_index(stops, h)}]
     params = [{**param, "value": start} if param.get("name") == BANDWIDTH_PARAM else param
               for param in spec.get("params", [])]
     return {**spec, "params": params}
@@ -211,7 +216,7 @@ def _live_chart(tables, stops, h, *, kernel, smooth, equal_widths, local_linear,
     selections = [hover, pin]
     variables = []
     if kernel != "constant":
-        start = stops.index(nearest_option(h, list(stops)))
+        start = _stop_index(stops, h)
         selections.append(alt.selection_point(
             name=BANDWIDTH_PARAM, fields=[STOP_FIELD], value=[{STOP_FIELD: start}], clear=False,
             bind=alt.binding_range(min=0, max=len(stops) - 1, step=1,

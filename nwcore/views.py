@@ -21,10 +21,11 @@ from .bandwidth import loo_cv_curve, scott_bandwidth, search_bandwidths, silverm
 from .data import Dataset, true_function
 from .book import (BOOK_NAMES, LOSS_FORMS, first_steps, loo_optimum_w, loss_curve,
                    train_with_loss_form)
-from .keyview import KeySummary, attention_pass, cell_edges, summarise_keys, wants_binned
+from .keyview import KeySummary, attention_pass, cell_edges, summarise_keys
 from .kernels import equivalent_bandwidth, kernel_values, pooling_kernel
 from .learning import training_subsample
 from .pooling import attention_weights, nadaraya_watson
+from .tiles import prefers_binned
 
 #: Default cap on heatmap columns.
 MAX_KEY_BINS = 100
@@ -202,7 +203,7 @@ def view_summary(dataset: Dataset, *, n_queries: int = 50,
     """The keys of a dataset as its views sum over them: exact, or binned on a fine grid when
     the view would take more than the engine's binned threshold of kernel evaluations (then a
     move costs the same at 1e6 keys as at 1e4). Make it once per dataset and pass it on."""
-    binned = wants_binned(n_queries, dataset.keys.size)
+    binned = prefers_binned(float(n_queries) * dataset.keys.size)
     return summarise_keys(dataset.keys, dataset.values, max_columns=max_key_bins, binned=binned)
 
 
