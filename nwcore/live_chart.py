@@ -26,7 +26,8 @@ stops are the cells' edges, coloured by α relative to the largest α of its row
 shifted K itself): each row's strongest key is darkest and the colour scale does not move while
 h is dragged; the profile below shows the hovered row's α in absolute units. With more than
 ``max_key_bins`` keys the columns are bins of x holding their keys' total weight (as
-:func:`nwcore.views.attention_cells`); the fit always uses every key.
+:func:`nwcore.views.attention_cells`, from :func:`nwcore.keyview.summarise_keys`); the fit always
+uses every key.
 
 The slider is a range input over the index of the bandwidth stops (a log scale) bound inside the
 chart to the point selection :data:`BANDWIDTH_PARAM` on the field :data:`STOP_FIELD`; its value is
@@ -60,11 +61,11 @@ from .charts import (
     weight_scale,
 )
 from .kernels import REGISTRY, kernel_std, pooling_kernel
-from .keyview import cell_edges
+from .keyview import cell_edges, summarise_keys
 from .pooling import SINGULAR_DESIGN_TOLERANCE
 from .stops import nearest_option
 from .tiles import nearest_key
-from .views import MAX_KEY_BINS, attention_cells, display_points
+from .views import MAX_KEY_BINS, display_points
 
 #: The point selection bound to the slider, and its field: the index of the chosen stop.
 BANDWIDTH_PARAM = "bandwidth"
@@ -186,8 +187,7 @@ def live_explorer_chart(keys, values, queries, *, stops, h: float, pooling: str 
     if not stops or stops[0] <= 0 or any(not b > a for a, b in zip(stops, stops[1:])):
         raise ValueError("stops must be increasing bandwidths > 0.")
     local_linear = local_linear and kernel != "constant"
-    tables = _live_tables(keys, values, queries, truth, kernel=kernel, h=h,
-                          max_key_bins=max_key_bins)
+    tables = _live_tables(keys, values, queries, truth, max_key_bins=max_key_bins)
     if smooth is None:
         smooth = keys.size * queries.size <= SMOOTH_MAX_CELLS
     # Altair (in its default debug mode) validates every object it makes, a lookup with its
@@ -261,14 +261,14 @@ def _on_views(selection, views) -> alt.TopLevelSelectionParameter:
         value=param.value)
 
 
-def _live_tables(keys, values, queries, truth, *, kernel, h, max_key_bins):
+def _live_tables(keys, values, queries, truth, *, max_key_bins):
     """The tables the chart carries (keys with their heatmap column, queries, the columns when
     binned, training points, truth) and the numbers its expressions need."""
-    order = np.argsort(keys, kind="stable")
-    keys, values = keys[order], values[order]
-    layout = attention_cells(queries[:1], keys, values, kernel=kernel, bandwidth=h,
-                             max_key_bins=max_key_bins)
-    columns = layout.frame[["key_x", "key_lo", "key_hi", "key_y", "keys"]].reset_index(drop=True)
+    summary = summarise_keys(keys, values, max_columns=max_key_bins)
+    keys, values = summary.keys, summary.values  # sorted
+    columns = pd.DataFrame({"key_x": summary.column_centres, "key_lo": summary.column_lo,
+                            "key_hi": summary.column_hi, "key_y": summary.column_values,
+                            "keys": summary.column_counts})
     x_lo, x_hi = float(columns["key_lo"].iloc[0]), float(columns["key_hi"].iloc[-1])
     # Where each column starts and ends along the heatmap's width (the gradients' stops).
     columns["offset_lo"] = (columns["key_lo"] - x_lo) / (x_hi - x_lo)
@@ -277,8 +277,8 @@ def _live_tables(keys, values, queries, truth, *, kernel, h, max_key_bins):
     middle = 0.5 * (low + high)
     key_table = pd.DataFrame({"ki": np.arange(keys.size), "key_x": keys, "key_y": values,
                               "key_yc": values - middle})
-    if layout.binned:
-        key_table["column"] = np.searchsorted(columns["key_lo"].to_numpy(), keys, "right") - 1
+    if summary.grouped:
+        key_table["column"] = summary.column_of_point
         columns["column"] = np.arange(len(columns))
     else:
         key_table = pd.concat([key_table, columns.drop(columns=["key_x", "key_y"])], axis=1)
@@ -298,10 +298,10 @@ def _live_tables(keys, values, queries, truth, *, kernel, h, max_key_bins):
     palette = weight_colours((np.arange(PALETTE_SIZE) + 0.5) / PALETTE_SIZE)
     palette_table = pd.DataFrame({"level": np.arange(PALETTE_SIZE) / PALETTE_SIZE,
                                   "color": [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in palette]})
-    return {"keys": key_table, "queries": query_table, "binned": layout.binned,
+    return {"keys": key_table, "queries": query_table, "binned": summary.grouped,
             "pinned": pinned_table(None),
             "palette": palette_table,
-            "columns": columns if layout.binned else None,
+            "columns": columns if summary.grouped else None,
             "points": display_points(keys, values),
             "curves": curves, "y_domain": [low - pad, high + pad],
             "n_keys": int(keys.size), "middle": middle,

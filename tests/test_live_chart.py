@@ -185,8 +185,7 @@ def test_tables_hold_sorted_keys_nearest_distances_and_gradient_offsets():
     rng = np.random.default_rng(3)
     keys, values = rng.random(30) * 4, rng.normal(size=30)
     queries = np.linspace(-1, 5, 20)
-    tables = live_chart._live_tables(keys, values, queries, None, kernel="gaussian", h=0.5,
-                                     max_key_bins=100)
+    tables = live_chart._live_tables(keys, values, queries, None, max_key_bins=100)
     order = np.argsort(keys)
     np.testing.assert_array_equal(tables["keys"]["key_x"], keys[order])
     np.testing.assert_array_equal(tables["keys"]["key_yc"],
@@ -203,7 +202,7 @@ def test_tables_hold_sorted_keys_nearest_distances_and_gradient_offsets():
 
 def test_palette_levels_are_exact_bin_starts_with_the_weight_colours():
     palette = live_chart._live_tables(DATA.keys, DATA.values, DATA.queries(), None,
-                                      kernel="gaussian", h=1.0, max_key_bins=100)["palette"]
+                                      max_key_bins=100)["palette"]
     levels = palette["level"].to_numpy()
     assert np.array_equal(levels * PALETTE_SIZE, np.arange(PALETTE_SIZE))  # i / 256, exact
     middle = weight_colours(np.array([(7 + 0.5) / PALETTE_SIZE]))[0]
@@ -228,7 +227,7 @@ def test_many_keys_are_binned_into_columns_for_the_heatmap():
 def test_fit_axis_is_fixed_and_holds_data_and_truth():
     spec = json.dumps(spec_of(build()))
     low, high = live_chart._live_tables(
-        DATA.keys, DATA.values, DATA.queries(), DATA.truth_curve(), kernel="gaussian", h=1.0,
+        DATA.keys, DATA.values, DATA.queries(), DATA.truth_curve(),
         max_key_bins=100)["y_domain"]
     assert low < min(DATA.values.min(), DATA.truth_curve()["truth"].min())
     assert high > max(DATA.values.max(), DATA.truth_curve()["truth"].max())
