@@ -330,10 +330,16 @@ def _reliable(grid, binned, kernel, bandwidth, weight, square_moment, amplificat
 
 
 def _local_linear_amplification(moments):
+    """:func:`local_linear_amplification` from moments about the query."""
+    s0, s1, s2 = moments[:, 0, 1], moments[:, 1, 1], moments[:, 2, 1]
+    return local_linear_amplification(s0, s2, s0 * s2 - s1 * s1)
+
+
+def local_linear_amplification(s0, square_moment, determinant):
     """How much more a local linear value moves than the weighted means it is built from:
     S₀S₂ / (S₀S₂ - S₁²) = 1 + ū²/var(u), 1 in the middle of the keys and large where the line
-    is extrapolated (one-sided or sparse windows); inf where the design is singular."""
-    s0, s1, s2 = moments[:, 0, 1], moments[:, 1, 1], moments[:, 2, 1]
-    determinant = s0 * s2 - s1 * s1
+    is extrapolated (one-sided or sparse windows); inf where the design is singular.
+    ``square_moment`` is S₂ = Σ K u² with u measured from the query; ``determinant`` is
+    S₀S₂ - S₁², the same about any centre."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(determinant > 0, s0 * s2 / determinant, np.inf)
+        return np.where(determinant > 0, s0 * square_moment / determinant, np.inf)

@@ -184,8 +184,9 @@ def _recompute_unreliable(queries, summary, kernel, h, sums, offsets, fit, line)
     with np.errstate(invalid="ignore", divide="ignore"):
         unreliable = ~(binning.ERROR_SAFETY * estimate <= binning.ERROR_TARGET) & (s0 > 0)
         if line is not None:
-            determinant = s0 * s2 - s1 * s1
-            amplification = np.where(determinant > 0, s0 * s2 / determinant, np.inf)
+            # (s1, s2 are about the tile's centre; the amplification needs S₂ about x)
+            amplification = binning.local_linear_amplification(s0, square_moment,
+                                                               s0 * s2 - s1 * s1)
             line_unreliable = ~(binning.ERROR_SAFETY * estimate * amplification
                                 <= binning.ERROR_TARGET) & (s0 > 0)
     if np.any(unreliable):
