@@ -24,6 +24,7 @@ bandwidths h ≥ 512·Δ (``resolves``), binnable kernels only.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -73,6 +74,19 @@ class KeySummary:
         """Whether a pass at this kernel and bandwidth may use the summary's grid."""
         return not self.binned or (REGISTRY[kernel].binning is not None
                                    and self.step <= h / binning.POINTS_PER_BANDWIDTH)
+
+    @cached_property
+    def exact(self) -> KeySummary:
+        """The same keys and columns with every key its own point, for the passes the grid
+        does not resolve (made once, kept with the summary)."""
+        if not self.binned:
+            return self
+        edges = np.append(self.column_lo, self.column_hi[-1])
+        column_of_key = np.clip(np.searchsorted(edges, self.keys, "right") - 1, 0,
+                                self.column_lo.size - 1)
+        return KeySummary(self.keys, self.values, self.keys, np.ones(self.keys.size),
+                          self.values, column_of_key, self.column_lo, self.column_hi,
+                          self.column_centres, self.column_counts, self.column_values)
 
 
 def summarise_keys(keys, values, *, max_columns: int, binned: bool = False,

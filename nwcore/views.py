@@ -224,7 +224,7 @@ def explorer_view(dataset, *, pooling: str, bandwidth: float, n_queries: int = 5
     if summary is None:
         summary = view_summary(dataset, n_queries=n_queries, max_key_bins=max_key_bins)
     if not summary.resolves(kernel, h):  # a bandwidth below the grid's reach, or the boxcar
-        summary = summarise_keys(dataset.keys, dataset.values, max_columns=max_key_bins)
+        summary = summary.exact
     with_line = local_linear and kernel != "constant"
     result = attention_pass(queries, summary, kernel, h, with_local_linear=with_line)
     fit = _fit_table(queries, result)
