@@ -250,6 +250,24 @@ def explorer_tables(points: pd.DataFrame, curves: pd.DataFrame, fit: pd.DataFram
             "pinned": pinned_table(None)}
 
 
+def marked_query(chart: alt.Chart, x_scale, y_scale) -> alt.Chart:
+    """The link-pinned query's point on the fit (rows of ``chart`` that :data:`MARKED` keeps)."""
+    return chart.mark_point(size=160, filled=True, color="#d62728", stroke="black",
+                            strokeWidth=1.5).encode(
+        x=alt.X("x:Q", scale=x_scale), y=alt.Y("prediction:Q", scale=y_scale),
+    ).transform_filter(MARKED)
+
+
+def query_bands(queries: pd.DataFrame, x_scale, y_scale, x_lo: float, x_hi: float) -> alt.Chart:
+    """One band per heatmap row (query), across the keys: hovered, the others fade."""
+    return alt.Chart(queries).mark_rect(fill="white", strokeWidth=0).encode(
+        x=alt.XDatum(x_lo, scale=x_scale), x2=alt.X2Datum(x_hi),
+        y=alt.Y("query_lo:Q", scale=y_scale), y2=alt.Y2("query_hi:Q"),
+        opacity=alt.OpacityValue(0.55, condition={"param": "hover", "empty": True,
+                                                   "value": 0.001}),
+        tooltip=[alt.Tooltip("query_x:Q", title="query x", format=".3f")])
+
+
 def pinned_table(query: int | None) -> pd.DataFrame:
     """The query a link pins (one row, or none): the chart marks it on the fit and outlines its
     heatmap row (a selection cannot start with a value in Streamlit 1.67)."""
@@ -308,10 +326,7 @@ def explorer_chart_from_tables(tables: dict[str, pd.DataFrame], *,
                  alt.Tooltip("prediction:Q", title="ŷ(x)", format=".4f"),
                  alt.Tooltip("effective_keys:Q", title="effective keys 1/Σα²", format=".1f")],
     ).add_params(hover, pin)
-    marked = pinned_lookup(alt.Chart(fit), tables["pinned"]).mark_point(
-        size=160, filled=True, color="#d62728", stroke="black", strokeWidth=1.5).encode(
-        x=alt.X("x:Q", scale=x), y=alt.Y("prediction:Q", scale=y),
-    ).transform_filter(MARKED)
+    marked = marked_query(pinned_lookup(alt.Chart(fit), tables["pinned"]), x, y)
     # One row per key with a weight column per query: hovering picks the column in the
     # browser, so the weighted points and the profile process n_keys rows, not n_q × n_keys.
     source = alt.Chart(tables["hovered"]).transform_filter(
@@ -369,13 +384,7 @@ def _heatmap_image(tables, x_scale, *, layout, hover, pin, title):
     legend = alt.Chart(tables["weight_range"]).mark_point(opacity=0).encode(
         color=alt.Color("weight:Q", title="weight α", scale=weight_scale(),
                         legend=layout.weight_legend()))
-    bands = alt.Chart(tables["queries"]).mark_rect(fill="white", strokeWidth=0).encode(
-        x=alt.XDatum(x_lo, scale=x_scale), x2=alt.X2Datum(x_hi),
-        y=alt.Y("query_lo:Q", scale=y), y2=alt.Y2("query_hi:Q"),
-        opacity=alt.OpacityValue(0.55, condition={"param": "hover", "empty": True,
-                                                   "value": 0.001}),
-        tooltip=[alt.Tooltip("query_x:Q", title="query x", format=".3f")],
-    ).add_params(hover, pin)
+    bands = query_bands(tables["queries"], x_scale, y, x_lo, x_hi).add_params(hover, pin)
     outline = pinned_outline(tables["pinned"], tables["queries"], x_scale, y, x_lo, x_hi)
     return alt.layer(image, legend, bands, outline).properties(width=width, height=height,
                                                                 title=title)

@@ -49,14 +49,15 @@ from altair.utils.schemapi import debug_mode
 from ._validation import as_finite_vector, check_same_length
 from .charts import (
     HEATMAP_TITLE,
-    MARKED,
     ExplorerLayout,
     _curves_layer,
     _hover_and_pin,
     _points_layer,
+    marked_query,
     pinned_lookup,
     pinned_outline,
     pinned_table,
+    query_bands,
     weight_colours,
     weight_scale,
 )
@@ -447,10 +448,7 @@ def _fit_view(tables, x_scale, *, kernel, local_linear, layout):
         [fields[name] for name in live], as_=["key", "y"]).transform_calculate(
         series=f"{json.dumps({fields[n]: n for n in live}, ensure_ascii=False)}[datum.key]")
     fixed = alt.Chart(tables["curves"], mark=template.mark, encoding=template.encoding)
-    marked = alt.Chart().mark_point(size=160, filled=True, color="#d62728", stroke="black",
-                                    strokeWidth=1.5).encode(
-        x=alt.X("x:Q", scale=x_scale), y=alt.Y("prediction:Q", scale=y_scale),
-    ).transform_filter(MARKED)
+    marked = marked_query(alt.Chart(), x_scale, y_scale)
     query_points = alt.Chart().mark_circle(size=70, opacity=0.0).encode(
         x=alt.X("x:Q", scale=x_scale), y=alt.Y("prediction:Q", scale=y_scale),
         tooltip=[alt.Tooltip("x:Q", title="query x", format=".3f"),
@@ -492,13 +490,8 @@ def _heatmap_view(tables, x_scale, *, layout):
     legend = alt.Chart(pd.DataFrame({"relative": [0.0, 1.0]})).mark_point(opacity=0).encode(
         color=alt.Color("relative:Q", title="α / row max", scale=weight_scale(),
                         legend=layout.weight_legend()))
-    bands = alt.Chart(tables["queries"]).mark_rect(fill="white", strokeWidth=0).encode(
-        x=alt.XDatum(tables["x_lo"], scale=x_scale), x2=alt.X2Datum(tables["x_hi"]),
-        y=alt.Y("query_lo:Q", scale=y_scale), y2=alt.Y2("query_hi:Q"),
-        opacity=alt.OpacityValue(0.55, condition={"param": "hover", "empty": True,
-                                                   "value": 0.001}),
-        tooltip=[alt.Tooltip("query_x:Q", title="query x", format=".3f")],
-    ).properties(name=HEAT_BANDS)
+    bands = query_bands(tables["queries"], x_scale, y_scale, tables["x_lo"],
+                        tables["x_hi"]).properties(name=HEAT_BANDS)
     outline = pinned_outline(tables["pinned"], tables["queries"], x_scale, y_scale,
                              tables["x_lo"], tables["x_hi"])
     return _layer(rows, legend, bands, outline, width=layout.width,
