@@ -10,12 +10,11 @@ import nwcore
 from nwcore.consistency import MAX_LOO_SIZE, consistency_lines, log_sizes
 from nwcore.vector_charts import consistency_chart
 from ui.charts import show_chart, show_table
+from ui.controls import progress_bar
 from ui.state import store, widget_key
 
 LARGEST_SIZES = [2_000, 5_000, 20_000, 50_000, 100_000]
 LOO_SLOPE = f"fitted slope, h by leave-one-out (n ≤ {MAX_LOO_SIZE:,})"
-#: The progress bar moves in steps of this fraction (a cache hit replays its updates).
-PROGRESS_STEP = 0.05
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -26,18 +25,12 @@ def run_experiment(dimension: int, largest: int, repetitions: int, loo_cv: bool,
     A control changed meanwhile makes Streamlit stop this run at the bar's next update: the
     exception leaves the experiment, nothing is cached, and the page reruns with the new
     controls."""
-    bar = st.progress(0.0, text=f"d = {dimension}: drawing samples and fitting…")
-    shown = [0.0]
-
-    def report(fraction: float) -> None:
-        if fraction >= 1.0 or fraction - shown[0] >= PROGRESS_STEP:
-            shown[0] = fraction
-            bar.progress(fraction, text=f"d = {dimension}: {fraction:.0%} of the fits done")
-
-    result = nwcore.consistency_experiment(dimension, sizes=log_sizes(largest),
-                                           repetitions=repetitions, loo_cv=loo_cv, seed=seed,
-                                           progress=report)
-    bar.empty()
+    with progress_bar(f"d = {dimension}: drawing samples and fitting…",
+                      lambda fraction: f"d = {dimension}: {fraction:.0%} of the fits done") \
+            as report:
+        result = nwcore.consistency_experiment(dimension, sizes=log_sizes(largest),
+                                               repetitions=repetitions, loo_cv=loo_cv,
+                                               seed=seed, progress=report)
     return result
 
 

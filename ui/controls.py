@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 import streamlit as st
 
 import nwcore
@@ -59,3 +62,25 @@ def source_choice(label: str, name: str, sources: dict[str, str], *, available: 
         st.radio(label, list(sources), format_func=sources.get, horizontal=True,
                  key=widget_key(name), on_change=store, args=(name,))
     return st.session_state[name]
+
+
+#: A progress bar moves in steps of this fraction (a cache hit replays its updates).
+PROGRESS_STEP = 0.05
+
+
+@contextmanager
+def progress_bar(first_text: str, text_for: Callable[[float], str]) -> Iterator[Callable]:
+    """A progress bar, emptied when the work is done; yields ``report(fraction)``, which moves
+    it in steps of :data:`PROGRESS_STEP` with ``text_for(fraction)``. A control changed
+    meanwhile makes Streamlit stop the run at the bar's next update (the bar then stays until
+    the rerun replaces it)."""
+    bar = st.progress(0.0, text=first_text)
+    shown = [0.0]
+
+    def report(fraction: float) -> None:
+        if fraction >= 1.0 or fraction - shown[0] >= PROGRESS_STEP:
+            shown[0] = fraction
+            bar.progress(fraction, text=text_for(fraction))
+
+    yield report
+    bar.empty()

@@ -24,12 +24,12 @@ from nwcore.charts import (
     kernel_shapes_chart,
     show_heatmaps,
 )
-from nwcore.views import display_points, explorer_view
 from ui.bandwidth import landscape
 from ui.charts import show_chart
 from ui.classify import classification_figure
 from ui.compare import panel_controls, panel_figure
 from ui.consistency import consistency_figure
+from ui.explore import cached_points, cached_view
 from ui.learning import current_run, show_run
 from ui.scoring import current_comparison, show_comparison
 from ui.state import apply_settings, bound, dataset, reset_to_book
@@ -104,7 +104,7 @@ def _random_softmax() -> None:
 
 def _dataset() -> None:
     data = dataset()
-    show_chart(dataset_chart(display_points(data.keys, data.values), data.truth_curve(),
+    show_chart(dataset_chart(cached_points(data.key, data), data.truth_curve(),
                              data.queries(), width=420),
                alt_text="Training points, truth and queries")
     st.caption(f"{data.label}. Drawn with NumPy's generator, so the points differ from the "
@@ -112,22 +112,17 @@ def _dataset() -> None:
                "same.")
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _fit_view(dataset_key: str, _data: nwcore.Dataset, pooling: str, h: float,
-              equal_widths: bool):
-    return explorer_view(_data, pooling=pooling, bandwidth=h, equal_widths=equal_widths)
-
-
 def _fit_and_heatmap() -> None:
     state = st.session_state
     book_view = _book_view_toggle()
     data = dataset()
     try:
-        view = _fit_view(data.key, data, state.kernel, state.h, state.widths == "equal")
+        view = cached_view(data.key, data, state.kernel, state.h, 50, state.widths == "equal",
+                           False)
     except ValueError as error:  # nwcore's messages say what to change
         st.error(f"Cannot compute this view: {error}", icon="⚠️")
         return
-    points = display_points(data.keys, data.values)
+    points = cached_points(data.key, data)
     title = f"{nwcore.POOLING_LABELS[state.kernel]}, h = {state.h:g}"
     transposed = state.orientation == "keys_rows"
     chart = book_fit_and_heatmap(points, view.curves, view.cells, edition=_edition(),

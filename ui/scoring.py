@@ -11,6 +11,7 @@ from nwcore.scoring import SCORING_FORMS
 from nwcore.scoringview import FORM_LABELS, MAX_SCORING_TRAINING, scoring_comparison
 from nwcore.vector_charts import learned_widths_chart, scoring_loss_chart, scoring_panels_chart
 from ui.charts import show_chart, show_table
+from ui.controls import progress_bar
 from ui.explore import cached_points
 from ui.state import keep_widget, seed_widget
 
@@ -21,8 +22,6 @@ SCORING_WIDGETS = {"sc_forms": "scoring_forms", "sc_hidden": "scoring_hidden",
                    "sc_lr": "scoring_lr", "sc_seed": "scoring_seed"}
 HIDDEN_SIZES = [2, 4, 8, 16]
 MAX_EPOCHS = 1000
-#: The progress bar moves in steps of this fraction (a cache hit replays its updates).
-PROGRESS_STEP = 0.05
 
 
 def scoring_form() -> None:
@@ -59,18 +58,13 @@ def cached_comparison(dataset_key: str, _data: nwcore.Dataset, forms: tuple, hid
                       w0: float, standardise: bool):
     """The forms trained on the data, with a progress bar (emptied when done); a control
     changed meanwhile stops the run at the bar's next update and nothing is cached."""
-    bar = st.progress(0.0, text="Training the scoring functions…")
-    shown = [0.0]
-
-    def report(fraction: float) -> None:
-        if fraction >= 1.0 or fraction - shown[0] >= PROGRESS_STEP:
-            shown[0] = fraction
-            bar.progress(fraction, text=f"Training the scoring functions: {fraction:.0%}")
-
-    result = scoring_comparison(_data, forms=forms, hidden=hidden, regions=regions,
-                                epochs=epochs, lr=lr, seed=seed, leave_one_out=leave_one_out,
-                                w0=w0, standardise=standardise, progress=report)
-    bar.empty()
+    with progress_bar("Training the scoring functions…",
+                      lambda fraction: f"Training the scoring functions: {fraction:.0%}") \
+            as report:
+        result = scoring_comparison(_data, forms=forms, hidden=hidden, regions=regions,
+                                    epochs=epochs, lr=lr, seed=seed,
+                                    leave_one_out=leave_one_out, w0=w0, standardise=standardise,
+                                    progress=report)
     return result
 
 
