@@ -28,6 +28,12 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-d
                  "--no-first-run", "--disable-sync"]
 
 
+def chromium_executable(explicit: str | None = None) -> str | None:
+    """Debian's chromium: ``explicit``, else $CHROMIUM_PATH, else the one on PATH (None if
+    there is none; Playwright cannot download its own browser here)."""
+    return explicit or os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -56,6 +62,18 @@ def start_server(port: int, log, extra: list[str] = (),
             time.sleep(0.3)
     stop_server(process)
     raise RuntimeError("the app server did not become healthy within 60 s")
+
+
+@contextlib.contextmanager
+def running_app(script: str = "app.py"):
+    """The app (or another script, a path from the project root) on a free loopback port for the
+    duration of the block; yields its base URL."""
+    port = free_port()
+    process = start_server(port, subprocess.DEVNULL, script=script)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_server(process)
 
 
 def stop_server(process: subprocess.Popen | None) -> None:

@@ -36,7 +36,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import sys
 import time
 
@@ -44,7 +43,8 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 from app_server import (  # noqa: E402 (run as a script)
-    CHROMIUM_ARGS, benchmark_server, load_average, percentile, wait_for_app_run)
+    CHROMIUM_ARGS, benchmark_server, chromium_executable, load_average, percentile,
+    wait_for_app_run)
 from vega_view import FIND_VIEW  # noqa: E402
 
 APP = "tests/browser/apps/live_demo.py"
@@ -268,7 +268,7 @@ def parse_args(argv=None):
 def main(argv=None) -> int:
     args = parse_args(argv)
     started = time.monotonic()
-    chromium = args.chromium or os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    chromium = chromium_executable(args.chromium)
     if not chromium:
         print("Debian's chromium was not found (set CHROMIUM_PATH)", file=sys.stderr)
         return 2

@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -60,7 +59,8 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 from app_server import (  # noqa: E402 (run as a script)
-    CHROMIUM_ARGS, benchmark_server, load_average, percentile, wait_for_app_run)
+    CHROMIUM_ARGS, benchmark_server, chromium_executable, load_average, percentile,
+    wait_for_app_run)
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Move p50 targets by rows (the p95 target is twice the p50 measured); the Bandwidth page's
@@ -416,7 +416,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     started = time.monotonic()
     deadline = started + args.deadline
-    chromium = args.chromium or os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    chromium = chromium_executable(args.chromium)
     if not chromium:
         print("Debian's chromium was not found (set CHROMIUM_PATH)", file=sys.stderr)
         return 2

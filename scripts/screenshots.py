@@ -7,7 +7,6 @@ and Vectors, and saves one PNG per page.
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
@@ -15,8 +14,7 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from benchmarks.app_server import CHROMIUM_ARGS  # noqa: E402
-from tests.browser.conftest import running_app  # noqa: E402  (the tests' server helper)
+from benchmarks.app_server import CHROMIUM_ARGS, chromium_executable, running_app  # noqa: E402
 
 PAGES = {"home": "", "lesson": "Lesson?step=four-kernels", "data": "Data",
          "explore": "Explore", "compare": "Compare", "bandwidth": "Bandwidth",
@@ -45,7 +43,7 @@ def main() -> None:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs"
     out.mkdir(parents=True, exist_ok=True)
     with running_app() as base_url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"),
+        browser = playwright.chromium.launch(executable_path=chromium_executable(),
                                              args=CHROMIUM_ARGS)
         wanted = sys.argv[2:] or list(PAGES)
         for name, path in PAGES.items():

@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
-import subprocess
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from benchmarks.app_server import (CHROMIUM_ARGS, free_port, start_server, stop_server,
-                                   wait_for_app_run)
-
+from benchmarks.app_server import CHROMIUM_ARGS, chromium_executable, running_app, wait_for_app_run
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
-
-
-@contextlib.contextmanager
-def running_app(script: str = "app.py"):
-    """The app (or another script, a path from the project root) on a free loopback port for the
-    duration of the block; yields its base URL."""
-    port = free_port()
-    process = start_server(port, subprocess.DEVNULL, script=script)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop_server(process)
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +38,7 @@ def fresh_app_url():
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    chromium = chromium_executable()
     if not chromium:
         pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it)")
     return {**browser_type_launch_args, "executable_path": chromium,

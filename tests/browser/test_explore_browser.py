@@ -39,3 +39,27 @@ def test_slider_move_redraws_fit_and_heatmap(page: Page, app_url: str):
     assert fit_after != fit_before, "the fit chart did not change"
     assert heat_after != heat_before, "the heatmap did not change"
     assert_no_errors(page)
+
+
+
+def test_a_projector_gets_the_chart_laid_out_for_its_wide_column(page: Page,
+                                                                 fresh_app_url: str):
+    """On a fresh server at 1280 × 720 the size probe reports while the page's imports run, in
+    the page's own (wide) layout: the chart spans the main column with fit and heatmap side by
+    side under the controls, and the chart-library prefetch is gone once the chart is there."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{fresh_app_url}/Explore")
+    wait_for_app_run(page)
+    chart = page.get_by_test_id("stVegaLiteChart")
+    expect(chart).to_have_count(1, timeout=30000)
+    expect(page.locator(".st-key-chart_library_prefetch")).to_have_count(0)
+    canvas = chart.locator("canvas")
+    expect(canvas).to_be_visible(timeout=30000)
+    box = canvas.bounding_box()
+    column = page.locator(".st-key-page_width").bounding_box()
+    controls = page.get_by_role("button", name="Silverman's rule").bounding_box()
+    assert column["width"] > 800, column  # the wide layout's column, not the centred one's
+    assert 0.95 * column["width"] <= box["width"] <= column["width"], (box, column)
+    assert box["width"] > box["height"], "fit and heatmap are not side by side"
+    assert controls["y"] < box["y"] < 360, (controls, box)
+    assert_no_errors(page)
