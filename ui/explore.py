@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 import nwcore
@@ -30,7 +32,7 @@ from nwcore.views import (
     query_detail,
     view_summary,
 )
-from ui.charts import ChartSpec, arrow_bytes, show_chart, to_spec
+from ui.charts import ChartSpec, arrow_bytes, show_chart, templated, to_spec
 from ui.controls import bandwidth_control, bandwidth_stops, pooling_control, set_bandwidth
 from ui.share import share_and_export
 from ui.state import dataset, store, sync_url, widget_key
@@ -67,25 +69,6 @@ def cached_tables(dataset_key: str, _data: nwcore.Dataset, pooling: str, h: floa
     view = cached_view(dataset_key, _data, pooling, h, n_queries, equal_widths, local_linear)
     return explorer_tables(cached_points(dataset_key, _data), view.curves, view.fit,
                            view.cells, layout=layout)
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def chart_template(dataset_key: str, n_queries: int, local_linear: bool, layout: ExplorerLayout,
-                   _tables: dict) -> tuple[ChartSpec, dict[str, str]]:
-    """The server chart's spec, built once per dataset, query grid, set of curves and layout
-    (what its structure depends on), and which of its table names holds which role's table."""
-    built = to_spec(explorer_chart_from_tables(_tables, layout=layout))
-    roles = {name: role for name, table in built.tables.items()
-             for role, candidate in _tables.items() if candidate is table}
-    return ChartSpec(spec=built.spec, tables={}), roles
-
-
-def server_spec(data: nwcore.Dataset, n_queries: int, local_linear: bool, layout: ExplorerLayout,
-                tables: dict) -> ChartSpec:
-    """The cached chart structure filled with this view's tables (no Altair work per move)."""
-    template, roles = chart_template(data.key, n_queries, local_linear, layout, tables)
-    return ChartSpec(spec=template.spec, tables={name: tables[role]
-                                                  for name, role in roles.items()})
 
 
 @st.cache_resource(max_entries=32, show_spinner="Preparing the live chart…")
@@ -171,7 +154,9 @@ def explorer_panel() -> None:
     else:
         tables = {**cached_tables(data.key, data, pooling, state.h, n_queries, equal_widths,
                                   local_linear, layout), "pinned": pinned_table(pinned)}
-        show_chart(server_spec(data, n_queries, local_linear, layout, tables),
+        structure = f"explorer:{data.key}:{n_queries}:{local_linear}:{layout}"
+        build = partial(explorer_chart_from_tables, layout=layout)
+        show_chart(templated(structure, build, tables),
                    alt_text="Regression fit, attention heatmap and weight profile, linked by "
                             "query", on_select="rerun", selection_mode=["pin"], key=chart_key)
     if pinned is not None:
