@@ -76,6 +76,7 @@ from .consistency import (
     consistency_experiment,
     consistency_lines,
     fit_log_slope,
+    slope_table,
 )
 from .labelled import CLASS_PRESETS, LabelledData, generate_labelled, labelled_from_dataset
 from .classview import (
@@ -185,6 +186,7 @@ __all__ = [
     "select_vector_bandwidth",
     "show_heatmaps",
     "silverman_bandwidth",
+    "slope_table",
     "softmax_saturation",
     "sphere_comparison",
     "Table",

@@ -233,3 +233,22 @@ def consistency_lines(result: ConsistencyResult) -> pd.DataFrame:
                       result.loo_mse[defined]))
     return pd.DataFrame([(n, mse, name) for name, ns, errors in parts
                          for n, mse in zip(ns, errors)], columns=["n", "mse", "series"])
+
+
+#: The slope table's column for the leave-one-out bandwidth's fitted slope.
+LOO_SLOPE = f"fitted slope, h by leave-one-out (n ≤ {MAX_LOO_SIZE:,})"
+
+
+def slope_table(results) -> pd.DataFrame:
+    """One row per experiment (``results``: ConsistencyResults, one per dimension): d, the
+    fitted log-log slope of the mean error against n with the rate bandwidth, the theory's
+    -4/(4+d), and (when every experiment ran it) the slope with the leave-one-out bandwidth."""
+    rows = []
+    for result in results:
+        row = {"d": result.dimension, "fitted slope": result.slope(),
+               "theory −4/(4+d)": result.theoretical_slope}
+        if result.loo_mse_runs is not None:
+            row[LOO_SLOPE] = fit_log_slope(result.sizes, result.loo_mse)[0]
+        rows.append(row)
+    return pd.DataFrame(rows)
+

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import nwcore
-from nwcore.consistency import truth
+from nwcore.consistency import LOO_SLOPE, truth
 
 SMALL = [60, 120, 240]
 
@@ -120,3 +120,15 @@ def test_plot_lines_fit_the_means_and_draw_the_theory_through_them():
     at_centre = [np.interp(np.log(centre), np.log(line["n"]), np.log(line["mse"]))
                  for line in (fitted, theory)]
     assert at_centre[0] == pytest.approx(at_centre[1], abs=1e-12)
+
+
+def test_the_slope_table_has_a_row_per_dimension_and_the_loo_column_when_run():
+    rate_only = [nwcore.consistency_experiment(d, sizes=SMALL, repetitions=1) for d in (1, 2)]
+    table = nwcore.slope_table(rate_only)
+    assert list(table["d"]) == [1, 2]
+    np.testing.assert_allclose(table["fitted slope"], [r.slope() for r in rate_only])
+    np.testing.assert_allclose(table["theory −4/(4+d)"], [-0.8, -4 / 6])
+    assert LOO_SLOPE not in table
+    with_loo = nwcore.consistency_experiment(1, sizes=SMALL, repetitions=1, loo_cv=True)
+    row = nwcore.slope_table([with_loo]).iloc[0]
+    assert row[LOO_SLOPE] == nwcore.fit_log_slope(with_loo.sizes, with_loo.loo_mse)[0]

@@ -6,7 +6,7 @@ import pytest
 
 import nwcore
 from nwcore.consistency import log_sizes
-from ui.consistency import LOO_SLOPE
+from nwcore.consistency import LOO_SLOPE
 
 from .test_pages import charts, run_page
 

@@ -3,18 +3,16 @@ cancelled by changing a control (the bar's update is where a rerun interrupts it
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 import nwcore
-from nwcore.consistency import MAX_LOO_SIZE, consistency_lines, log_sizes
+from nwcore.consistency import MAX_LOO_SIZE, consistency_lines, log_sizes, slope_table
 from nwcore.vector_charts import consistency_chart
 from ui.charts import show_chart, show_table
 from ui.controls import progress_bar
 from ui.state import store, widget_key
 
 LARGEST_SIZES = [2_000, 5_000, 20_000, 50_000, 100_000]
-LOO_SLOPE = f"fitted slope, h by leave-one-out (n ≤ {MAX_LOO_SIZE:,})"
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -79,12 +77,4 @@ def show_experiment(largest: int, repetitions: int, loo_cv: bool, seed: int) -> 
                                          title=f"d = {dimension}: error against n"),
                        alt_text=f"Mean squared error against n on log-log axes for "
                                 f"d = {dimension}, with the fitted and theoretical slopes")
-    rows = []
-    for dimension, result in results.items():
-        row = {"d": dimension, "fitted slope": result.slope(),
-               "theory −4/(4+d)": result.theoretical_slope}
-        if loo_cv:
-            row[LOO_SLOPE] = nwcore.fit_log_slope(
-                result.sizes, result.loo_mse)[0]
-        rows.append(row)
-    show_table(pd.DataFrame(rows), number_format="%.3f", formats={"d": "%d"})
+    show_table(slope_table(results.values()), number_format="%.3f", formats={"d": "%d"})
