@@ -3,11 +3,14 @@
 A small Streamlit component (``st.components.v2``, inline JavaScript, no build step) reports the
 width of the main column, the window's height and whether the window is at least
 :data:`SIDE_BY_SIDE_WINDOW` pixels wide (CSS pixels: at 150 % zoom a 1280-pixel window counts as
-853). It reports once when the page opens and again only when a resize changes the answer (in
-steps of :data:`COLUMN_STEP` pixels), so it costs one rerun per page load, not one per resize
-event. A page calls :func:`report_viewport` first, before its heavy imports: the browser
-measures (in the page's layout, beside its sidebar) and loads the chart library while they run,
-so a fresh server's first render waits for neither.
+853). It reports once when the page opens and again only when the column or the window changes
+by :data:`COLUMN_STEP` pixels or more (a window resized, the sidebar opened or closed; never a
+scrollbar, so a chart's height cannot make the layout flip back and forth), so it costs one rerun
+per page load, not one per resize event.
+
+A page calls :func:`report_viewport` first, before its heavy imports: the browser measures (in
+the page's layout, beside its sidebar) and loads the chart library while they run, so a fresh
+server's first render waits for neither.
 """
 
 from __future__ import annotations
@@ -20,26 +23,34 @@ import streamlit as st
 LAYOUT = "wide"
 #: Windows at least this wide show the fit and the heatmap side by side.
 SIDE_BY_SIDE_WINDOW = 1100
-#: The column width is reported in steps of this many pixels.
+#: The column width is reported in steps of this many pixels, and again only after it (or the
+#: window's height) changed by at least as much.
 COLUMN_STEP = 40
 
 _REPORT_WIDTH = f"""
 export default function ({{ parentElement, setStateValue }}) {{
+  const last = parentElement.dataset;  // survives the component's re-runs
   const report = () => {{
     const wide = window.innerWidth >= {SIDE_BY_SIDE_WINDOW};
+    const width = parentElement.getBoundingClientRect().width;
+    const height = window.innerHeight;
+    const moved = (now, before) => before === undefined ||
+      Math.abs(now - Number(before)) >= {COLUMN_STEP};
+    if (width <= 0 || (String(wide) === last.wide && !moved(width, last.width) &&
+                       !moved(height, last.height))) return;
+    Object.assign(last, {{ wide, width, height }});
     const step = (pixels) => Math.round(pixels / {COLUMN_STEP}) * {COLUMN_STEP};
-    const column = step(parentElement.getBoundingClientRect().width);
-    const height = step(window.innerHeight);
-    const reported = `${{wide}}|${{column}}|${{height}}`;
-    if (column <= 0 || parentElement.dataset.reported === reported) return;
-    parentElement.dataset.reported = reported;
-    setStateValue("size", {{ wide, column, height }});
+    setStateValue("size", {{ wide, column: step(width), height: step(height) }});
   }};
   report();
   let timer = null;
-  const onResize = () => {{ clearTimeout(timer); timer = setTimeout(report, 250); }};
-  window.addEventListener("resize", onResize);
-  return () => {{ window.removeEventListener("resize", onResize); clearTimeout(timer); }};
+  const later = () => {{ clearTimeout(timer); timer = setTimeout(report, 250); }};
+  const column = new ResizeObserver(later);  // the sidebar opened or closed, the window resized
+  column.observe(parentElement);
+  window.addEventListener("resize", later);
+  return () => {{
+    column.disconnect(); window.removeEventListener("resize", later); clearTimeout(timer);
+  }};
 }}
 """
 

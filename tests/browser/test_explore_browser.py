@@ -63,3 +63,22 @@ def test_a_projector_gets_the_chart_laid_out_for_its_wide_column(page: Page,
     assert box["width"] > box["height"], "fit and heatmap are not side by side"
     assert controls["y"] < box["y"] < 360, (controls, box)
     assert_no_errors(page)
+
+
+def test_closing_the_sidebar_widens_the_chart(page: Page, app_url: str):
+    """A teacher closes the sidebar to give the charts the projector's width: the chart is laid
+    out again for the wider column (the size probe watches the column, not only the window)."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{app_url}/Explore")
+    wait_for_app_run(page)
+    canvas = page.get_by_test_id("stVegaLiteChart").locator("canvas")
+    expect(canvas).to_be_visible(timeout=30000)
+    before = canvas.bounding_box()["width"]
+    page.get_by_test_id("stSidebar").hover()
+    page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
+    page.wait_for_function(
+        """(before) => {
+            const canvas = document.querySelector('[data-testid="stVegaLiteChart"] canvas');
+            return canvas && canvas.getBoundingClientRect().width > before + 150;
+        }""", arg=before, timeout=15000)
+    assert_no_errors(page)
