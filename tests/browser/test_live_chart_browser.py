@@ -5,6 +5,7 @@ nwcore's; hovering, pinning and the keyboard still work."""
 from __future__ import annotations
 
 import re
+import time
 
 import numpy as np
 import pytest
@@ -206,11 +207,16 @@ def test_keyboard_moves_h_and_commits_once(page: Page, live_demo_url: str):
     slider = page.locator(SLIDER)
     start = int(slider.input_value())
     slider.focus()
+    pressed = []
     for _ in range(3):
-        slider.press("ArrowRight")
+        page.keyboard.press("ArrowRight")
+        pressed.append(time.perf_counter() * 1000.0)
     page.wait_for_timeout(600)
     wait_for_app_run(page)
     stops = bandwidth_stops(D2L)
     assert numbers(page)["h"] == stops[start + 3]
     assert float(app_text(page, "committed h")) == stops[start + 3]
-    assert int(app_text(page, "script runs")) == runs_before + 1
+    # Presses closer than Streamlit's debounce commit once; a busy machine may space them wider.
+    pauses = sum(b - a >= STREAMLIT_DEBOUNCE_MS for a, b in zip(pressed, pressed[1:]))
+    runs = int(app_text(page, "script runs")) - runs_before
+    assert runs == 1 if not pauses else 1 <= runs <= 1 + pauses
