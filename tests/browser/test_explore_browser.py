@@ -11,6 +11,23 @@ from .conftest import assert_no_errors, wait_for_app_run
 LIVE_SLIDER = 'input[name="bandwidth_h_stop"]'
 
 
+#: The explorer chart's canvas box once drawn (false until then), read in one go: a rerun may
+#: replace the canvas between two reads from Python.
+CANVAS_BOX = """() => {
+    const canvas = document.querySelector('[data-testid="stVegaLiteChart"] canvas');
+    const box = canvas && canvas.getBoundingClientRect();
+    return box && box.width > 0 ? {x: box.x, y: box.y, width: box.width, height: box.height}
+                                : false;
+}"""
+
+
+def drawn_chart_box(page: Page) -> dict:
+    """The explorer chart's box once it is drawn (the chart-library prefetch gone)."""
+    expect(page.locator(".st-key-chart_library_prefetch")).to_have_count(0, timeout=30000)
+    expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(1, timeout=30000)
+    return page.wait_for_function(CANVAS_BOX, timeout=30000).json_value()
+
+
 def chart_regions(page: Page):
     """Screenshots of the fit (left) and heatmap (right) of the explorer chart: at this
     window's width (1400 px) they stand side by side."""
@@ -50,12 +67,7 @@ def test_a_projector_gets_the_chart_laid_out_for_its_wide_column(page: Page,
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(f"{fresh_app_url}/Explore")
     wait_for_app_run(page)
-    chart = page.get_by_test_id("stVegaLiteChart")
-    expect(chart).to_have_count(1, timeout=30000)
-    expect(page.locator(".st-key-chart_library_prefetch")).to_have_count(0)
-    canvas = chart.locator("canvas")
-    expect(canvas).to_be_visible(timeout=30000)
-    box = canvas.bounding_box()
+    box = drawn_chart_box(page)
     column = page.locator(".st-key-page_width").bounding_box()
     controls = page.get_by_role("button", name="Silverman's rule").bounding_box()
     assert column["width"] > 800, column  # the wide layout's column, not the centred one's
@@ -71,14 +83,8 @@ def test_closing_the_sidebar_widens_the_chart(page: Page, app_url: str):
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(f"{app_url}/Explore")
     wait_for_app_run(page)
-    canvas = page.get_by_test_id("stVegaLiteChart").locator("canvas")
-    expect(canvas).to_be_visible(timeout=30000)
-    before = canvas.bounding_box()["width"]
+    before = drawn_chart_box(page)["width"]
     page.get_by_test_id("stSidebar").hover()
     page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
-    page.wait_for_function(
-        """(before) => {
-            const canvas = document.querySelector('[data-testid="stVegaLiteChart"] canvas');
-            return canvas && canvas.getBoundingClientRect().width > before + 150;
-        }""", arg=before, timeout=15000)
+    page.wait_for_function(f"() => ({CANVAS_BOX})().width > {before + 150}", timeout=15000)
     assert_no_errors(page)
