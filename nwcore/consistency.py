@@ -251,4 +251,3 @@ def slope_table(results) -> pd.DataFrame:
             row[LOO_SLOPE] = fit_log_slope(result.sizes, result.loo_mse)[0]
         rows.append(row)
     return pd.DataFrame(rows)
-

@@ -6,7 +6,6 @@ dataset with exactly the x and y values expected, and then every other page runs
 strings that Markdown would interpret are shown escaped on the Data page.
 """
 
-import re
 
 import numpy as np
 import pytest

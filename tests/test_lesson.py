@@ -25,7 +25,7 @@ from nwcore.lesson import (
     TRAINING_KEYS,
     VIEW_KEYS,
 )
-from nwcore.params import VIEW_PARAMS, format_view_params, parse_view_params
+from nwcore.params import format_view_params, parse_view_params
 
 LESSON_MAP = Path(__file__).resolve().parents[1] / "docs" / "lesson-map.md"
 SECTION = re.compile(r"§1[01]\.\d+(?:\.\d+)*(?: ex\. \d+[ab]?)?")

@@ -32,7 +32,7 @@ from ui.consistency import consistency_figure
 from ui.explore import cached_points, cached_view
 from ui.learning import current_run, show_run
 from ui.scoring import current_comparison, show_comparison
-from ui.state import apply_settings, bound, dataset, reset_to_book
+from ui.state import DEFAULTS, apply_settings, bound, dataset, reset_to_book
 from ui.vectors import sphere_figure
 
 
@@ -117,8 +117,9 @@ def _fit_and_heatmap() -> None:
     book_view = _book_view_toggle()
     data = dataset()
     try:
-        view = cached_view(data.key, data, state.kernel, state.h, 50, state.widths == "equal",
-                           False)
+        # Explore's cached view (shared with it): the book's 50 queries, no local linear.
+        view = cached_view(data.key, data, state.kernel, state.h, DEFAULTS["nq"],
+                           state.widths == "equal", False)
     except ValueError as error:  # nwcore's messages say what to change
         st.error(f"Cannot compute this view: {error}", icon="⚠️")
         return
